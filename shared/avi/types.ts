@@ -1,0 +1,61 @@
+import type { AviModel, AviType, StaticRoute } from '../model/types.ts';
+
+/** What the reconciler recorded for one object it applied. */
+export interface AppliedObject {
+  type: AviType;
+  name: string;
+  tenant: string;
+  uuid: string;
+  /** Checksum of the desired body that was last written (normalized), used to skip unchanged objects. */
+  checksum: string;
+}
+
+export interface AppliedModel {
+  name: string;
+  objects: AppliedObject[];
+}
+
+export type OperationKind = 'create' | 'update' | 'delete' | 'skip' | 'adopt';
+
+export interface OperationResult {
+  op: OperationKind;
+  type: AviType | 'vrfcontext' | 'serviceenginegroup';
+  name: string;
+  tenant: string;
+  ok: boolean;
+  status?: number;
+  /** transient: retry later (5xx/429/timeouts); permanent: needs a human (validation, ownership collision). */
+  failure?: 'transient' | 'permanent';
+  message?: string;
+}
+
+export interface ApplyResult {
+  /** What is now on the controller for this model (undefined when the model was deleted entirely). */
+  applied: AppliedModel | undefined;
+  operations: OperationResult[];
+  ok: boolean;
+}
+
+/** The reconciler, bound to one instance (its created_by) and one controller client. */
+export interface Reconciler {
+  /** Make the controller match `desired`, given what was last applied. */
+  apply(desired: AviModel, lastApplied: AppliedModel | undefined): Promise<ApplyResult>;
+  /** Remove everything of a model that was applied before. */
+  remove(lastApplied: AppliedModel): Promise<ApplyResult>;
+  /** Read-merge-write of this cluster's static routes in a VRF (other clusters' and users' routes kept). */
+  syncStaticRoutes(vrfName: string, routes: StaticRoute[]): Promise<OperationResult>;
+}
+
+export class AviError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly method: string,
+    readonly objectType: string | undefined,
+    readonly objectName: string | undefined,
+    readonly transient: boolean,
+  ) {
+    super(message);
+    this.name = 'AviError';
+  }
+}

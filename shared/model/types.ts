@@ -1,0 +1,121 @@
+import type { InstanceConfig } from '../registry/types.ts';
+
+/** A Kubernetes object as the model sees it (already trimmed by the forwarder). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: spec/status/data shapes vary per kind
+  spec?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: spec/status/data shapes vary per kind
+  status?: any;
+  data?: Record<string, string>;
+  type?: string;
+  [extra: string]: unknown;
+}
+
+/** `<kind>/<namespace>/<name>` (namespace empty for cluster-scoped kinds). */
+export type ObjectKey = string;
+
+export function objectKey(o: Pick<KubeObject, 'kind' | 'metadata'>): ObjectKey {
+  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+/** Everything the model reads: objects of the namespaces an instance owns, plus cluster-scoped ones. */
+export interface ClusterView {
+  /** Namespace objects (labels and annotations, e.g. the tenant annotation). */
+  namespaces: KubeObject[];
+  /** Namespaced objects (Ingress, Route, Service, EndpointSlice, Secret) and cluster-scoped ones (Node, IngressClass, CNI objects). */
+  objects: KubeObject[];
+}
+
+/** Facts read from the controller, not from Kubernetes. */
+export interface CloudFacts {
+  /** DNS sub-domains of the cloud's DNS profile, used for L4 auto-FQDN. */
+  dnsSubdomains?: string[];
+}
+
+export type AviType =
+  | 'virtualservice'
+  | 'vsvip'
+  | 'pool'
+  | 'poolgroup'
+  | 'httppolicyset'
+  | 'vsdatascriptset'
+  | 'sslkeyandcertificate'
+  | 'l4policyset';
+
+/**
+ * One desired Avi object: `body` is the exact REST payload AKO would send (refs in name-query form,
+ * `created_by` where the object type has it, markers, `cloud_config_cksum` where AKO sets one).
+ */
+export interface AviObject {
+  type: AviType;
+  name: string;
+  tenant: string;
+  body: Record<string, unknown>;
+}
+
+/** One model = one parent VS and everything hanging off it (AKO's `<tenant>/<vsName>`). */
+export interface AviModel {
+  /** `<tenant>/<parent VS name>` */
+  name: string;
+  tenant: string;
+  /** Objects in create order (bottom-up: vsvip, certs, pools, pool groups, policies, datascripts, VS, SNI children). */
+  objects: AviObject[];
+  /** The Kubernetes objects that contributed to this model. */
+  sources: ObjectKey[];
+}
+
+export interface SkippedObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** JSON-path-like field that is wrong, e.g. `spec.rules[0].host`. */
+  field: string;
+  reason: string;
+}
+
+export interface StaticRoute {
+  route_id: string;
+  prefix: { ip_addr: { addr: string; type: 'V4' | 'V6' }; mask: number };
+  next_hop: { addr: string; type: 'V4' | 'V6' };
+  labels: { key: 'clustername'; value: string }[];
+}
+
+export interface DesiredState {
+  models: AviModel[];
+  skipped: SkippedObject[];
+}
+
+export interface StaticRouteSet {
+  routes: StaticRoute[];
+  skipped: SkippedObject[];
+}
+
+/** Signatures the model module exports (shared/model/index.ts). */
+export interface ModelApi {
+  /** Full build: every model of the instance. Deterministic and independent of input order. */
+  buildModels(instance: InstanceConfig, view: ClusterView, facts?: CloudFacts): DesiredState;
+  /** Names of the models an object change can touch (before and after states both considered by the caller). */
+  affectedModels(instance: InstanceConfig, view: ClusterView, changed: KubeObject): string[];
+  /** Rebuild only the named models (a name that no longer has content yields no model: the caller deletes it). */
+  buildSelectedModels(
+    instance: InstanceConfig,
+    view: ClusterView,
+    modelNames: Iterable<string>,
+    facts?: CloudFacts,
+  ): DesiredState;
+  /** Primary only: the cluster's static routes from Nodes and CNI pod-CIDR objects. */
+  buildStaticRoutes(instance: InstanceConfig, view: ClusterView): StaticRouteSet;
+}
