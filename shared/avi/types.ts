@@ -8,6 +8,11 @@ export interface AppliedObject {
   uuid: string;
   /** Checksum of the desired body that was last written (normalized), used to skip unchanged objects. */
   checksum: string;
+  /**
+   * Dependency tier (0 VsVip, 1 CA cert, 2 cert, 3 pool, 4 pool group, 5 HTTP policy set, 6 datascript,
+   * 7 L4 policy set, 8 VS, 9 SNI child VS), so a later delete can run top-down without the body.
+   */
+  tier?: number;
 }
 
 export interface AppliedModel {
@@ -27,6 +32,8 @@ export interface OperationResult {
   /** transient: retry later (5xx/429/timeouts); permanent: needs a human (validation, ownership collision). */
   failure?: 'transient' | 'permanent';
   message?: string;
+  /** The controller's uuid of the object, when known. */
+  uuid?: string;
 }
 
 export interface ApplyResult {
