@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AppliedModel } from '../avi/types.ts';
+import type { KubeObject, ObjectKey } from '../model/types.ts';
+import { TTL_ATTRIBUTE } from './dynamo-table.ts';
+import { decideInventoryWrite, decideObjectWrite, inventoryTime, nextVersionState } from './ordering.ts';
+import {
+  checkDelete,
+  checkInventory,
+  checkNamespaceState,
+  describeUpsert,
+  namespaceOfKey,
+  normalizeFailure,
+  ownership,
+} from './records.ts';
+import type {
+  FailureRecord,
+  InstanceStore,
+  NamespaceInventory,
+  NamespaceOwnership,
+  PutOutcome,
+  StoredObject,
+  StoreOpCounters,
+} from './types.ts';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  instanceId: string;
+  /** Bodies above this many UTF-8 bytes are split into part items (DynamoDB items are limited to 400 KB). */
+  inlineLimitBytes?: number;
+  /** How long a tombstone is kept before DynamoDB TTL may remove it. Default 14 days (longer than SQS retention). */
+  tombstoneTtlSeconds?: number;
+  /** Attempts of a conditional write under contention before giving up. Default 20. */
+  maxAttempts?: number;
+  now?: () => Date;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: items are schemaless records
+type Item = Record<string, any>;
+
+const DEFAULT_INLINE_LIMIT = 350_000;
+const BATCH_WRITE_MAX = 25;
+
+/**
+ * The DynamoDB adapter. Every object write is a consistent read, the shared ordering decision, then a write
+ * conditioned on the `seq` that was read; a lost race re-reads and decides again, so two writers can never
+ * regress a resourceVersion. Bodies are JSON strings (no attribute-type surprises); large ones are split.
+ */
+export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
+  const { client, tableName, instanceId } = opts;
+  if (!instanceId || instanceId.includes('#')) {
+    throw new Error(`createDynamoStore: instanceId "${instanceId}" must be non-empty and must not contain "#"`);
+  }
+  const inlineLimit = opts.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT;
+  const tombstoneTtl = opts.tombstoneTtlSeconds ?? 14 * 24 * 3600;
+  const maxAttempts = opts.maxAttempts ?? 20;
+  const now = opts.now ?? (() => new Date());
+  const ops: StoreOpCounters = { reads: 0, writes: 0, conflicts: 0 };
+  const pk = {
+    obj: `${instanceId}#obj`,
+    applied: `${instanceId}#applied`,
+    ns: `${instanceId}#ns`,
+    inv: `${instanceId}#inv`,
+    fail: `${instanceId}#fail`,
+    part: `${instanceId}#part`,
+  };
+
+  async function send<T>(kind: 'read' | 'write', cmd: unknown): Promise<T> {
+    if (kind === 'read') ops.reads++;
+    else ops.writes++;
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: one call site for every command type
+      return (await client.send(cmd as any)) as T;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') {
+        throw new Error(
+          `DynamoDB table "${tableName}" not found; create it (createTable from shared/store, or deploy the stack)`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  const isConditionFailure = (err: unknown) => (err as Error)?.name === 'ConditionalCheckFailedException';
+
+  async function getItem(p: string, sk: string): Promise<Item | undefined> {
+    const out = await send<{ Item?: Item }>(
+      'read',
+      new GetCommand({ TableName: tableName, Key: { pk: p, sk }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  async function queryAll(p: string, prefix?: string, filterLive = false): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const values: Item = { ':pk': p };
+      let cond = 'pk = :pk';
+      if (prefix !== undefined) {
+        cond += ' AND begins_with(sk, :prefix)';
+        values[':prefix'] = prefix;
+      }
+      if (filterLive) values[':false'] = false;
+      const out = await send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
+        'read',
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: cond,
+          ...(filterLive ? { FilterExpression: 'deleted = :false' } : {}),
+          ExpressionAttributeValues: values,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async function batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX) {
+      let requests: Item[] = keys.slice(i, i + BATCH_WRITE_MAX).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out = await send<{ UnprocessedItems?: Record<string, Item[]> }>(
+          'write',
+          new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+        );
+        requests = out.UnprocessedItems?.[tableName] ?? [];
+        if (attempt > 10 && requests.length > 0)
+          throw new Error(`DynamoDB kept ${requests.length} deletes unprocessed`);
+      }
+    }
+  }
+
+  // --- bodies: inline JSON, or parts for large ones -------------------------------------------------------------
+
+  /** Attributes carrying `value` (writes part items first when it is large). */
+  async function bodyAttributes(value: unknown): Promise<Item> {
+    const json = JSON.stringify(value);
+    const bytes = Buffer.byteLength(json);
+    if (bytes <= inlineLimit) return { body: json };
+    const buf = Buffer.from(json);
+    const partsId = randomUUID();
+    let parts = 0;
+    for (let off = 0; off < buf.length; off += inlineLimit, parts++) {
+      const sk = `${partsId}#${String(parts).padStart(4, '0')}`;
+      await send(
+        'write',
+        new PutCommand({ TableName: tableName, Item: { pk: pk.part, sk, data: buf.subarray(off, off + inlineLimit) } }),
+      );
+    }
+    return { partsId, parts };
+  }
+
+  async function readBody<T>(item: Item): Promise<T | undefined> {
+    if (typeof item.body === 'string') return JSON.parse(item.body) as T;
+    if (!item.partsId) return undefined;
+    const parts = await queryAll(pk.part, `${item.partsId}#`);
+    if (parts.length !== item.parts) {
+      throw new Error(`store: ${item.sk} has ${parts.length} of ${item.parts} parts; the record is incomplete`);
+    }
+    const json = Buffer.concat(parts.map((p) => Buffer.from(p.data as Uint8Array))).toString('utf8');
+    return JSON.parse(json) as T;
+  }
+
+  async function dropParts(item: Item | undefined, keep?: string): Promise<void> {
+    if (!item?.partsId || item.partsId === keep) return;
+    const keys = Array.from({ length: Number(item.parts) }, (_, i) => ({
+      pk: pk.part,
+      sk: `${item.partsId}#${String(i).padStart(4, '0')}`,
+    }));
+    await batchDelete(keys);
+  }
+
+  /** Unconditional put of a body item; cleans up the parts of the item it replaced. */
+  async function putBodyItem(p: string, sk: string, value: unknown, extra: Item = {}): Promise<void> {
+    const attrs = await bodyAttributes(value);
+    const out = await send<{ Attributes?: Item }>(
+      'write',
+      new PutCommand({ TableName: tableName, Item: { pk: p, sk, ...extra, ...attrs }, ReturnValues: 'ALL_OLD' }),
+    );
+    await dropParts(out.Attributes, attrs.partsId);
+  }
+
+  async function deleteBodyItem(p: string, sk: string): Promise<void> {
+    const out = await send<{ Attributes?: Item }>(
+      'write',
+      new DeleteCommand({ TableName: tableName, Key: { pk: p, sk }, ReturnValues: 'ALL_OLD' }),
+    );
+    await dropParts(out.Attributes);
+  }
+
+  /**
+   * Compare-and-set on one item: read it, let `decide` choose, write conditioned on the `seq` read.
+   * `decide` returns the outcome and, for 'applied', the new attributes and whether they reuse the old body.
+   */
+  async function compareAndSet(
+    p: string,
+    sk: string,
+    decide: (current: Item | undefined) => Promise<{ outcome: PutOutcome; item?: Item }>,
+  ): Promise<PutOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await getItem(p, sk);
+      const { outcome, item } = await decide(current);
+      if (outcome !== 'applied' || !item) return outcome;
+      const seq = Number(current?.seq ?? 0);
+      try {
+        await send(
+          'write',
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...item, pk: p, sk, seq: seq + 1 },
+            ConditionExpression: current ? 'seq = :seq' : 'attribute_not_exists(pk)',
+            ...(current ? { ExpressionAttributeValues: { ':seq': seq } } : {}),
+          }),
+        );
+      } catch (err) {
+        if (item.partsId && item.partsId !== current?.partsId) await dropParts(item);
+        if (!isConditionFailure(err)) throw err;
+        ops.conflicts++;
+        if (attempt >= maxAttempts) {
+          throw new Error(`store: ${sk} is being written concurrently; gave up after ${attempt} attempts`, {
+            cause: err,
+          });
+        }
+        continue;
+      }
+      await dropParts(current, item.partsId);
+      return 'applied';
+    }
+  }
+
+  // --- objects ------------------------------------------------------------------------------------------------
+
+  const objectSk = (key: ObjectKey) => {
+    const [kind, ns, ...rest] = key.split('/');
+    return `${ns}#${kind}#${rest.join('/')}`;
+  };
+
+  function versionOf(item: Item | undefined) {
+    if (!item) return undefined;
+    return {
+      uid: String(item.uid ?? ''),
+      resourceVersion: String(item.rv),
+      deleted: Boolean(item.deleted),
+      retiredUids: (item.retired as string[] | undefined) ?? [],
+    };
+  }
+
+  async function writeObjectEvent(
+    key: ObjectKey,
+    ev: { uid: string; resourceVersion: string; deleted: boolean },
+    object: KubeObject | undefined,
+  ): Promise<PutOutcome> {
+    const namespace = namespaceOfKey(key);
+    return compareAndSet(pk.obj, objectSk(key), async (current) => {
+      const stored = versionOf(current);
+      const outcome = decideObjectWrite(stored, ev);
+      if (outcome !== 'applied') return { outcome };
+      const next = nextVersionState(stored, ev);
+      const item: Item = {
+        key,
+        ns: namespace,
+        uid: next.uid,
+        rv: next.resourceVersion,
+        deleted: next.deleted,
+        retired: next.retiredUids,
+      };
+      if (ev.deleted) {
+        // The tombstone keeps the last known body (same attributes, same parts) and may expire.
+        if (current?.body !== undefined) item.body = current.body;
+        if (current?.partsId) Object.assign(item, { partsId: current.partsId, parts: current.parts });
+        item[TTL_ATTRIBUTE] = Math.floor(now().getTime() / 1000) + tombstoneTtl;
+      } else {
+        Object.assign(item, await bodyAttributes(object));
+      }
+      return { outcome, item };
+    });
+  }
+
+  async function toStored(item: Item): Promise<StoredObject> {
+    const object = await readBody<KubeObject>(item);
+    const rec: StoredObject = {
+      key: String(item.key),
+      uid: String(item.uid ?? ''),
+      resourceVersion: String(item.rv),
+      deleted: Boolean(item.deleted),
+      retiredUids: (item.retired as string[] | undefined) ?? [],
+    };
+    if (object) rec.object = object;
+    return rec;
+  }
+
+  const store: InstanceStore = {
+    instanceId,
+    ops,
+    async upsertObject(obj) {
+      const d = describeUpsert(obj);
+      return writeObjectEvent(d.key, { uid: d.uid, resourceVersion: d.rv, deleted: false }, obj);
+    },
+    async deleteObject(key, uid, resourceVersion) {
+      checkDelete(key, resourceVersion);
+      return writeObjectEvent(key, { uid: uid ?? '', resourceVersion, deleted: true }, undefined);
+    },
+    async getObject(key) {
+      const item = await getItem(pk.obj, objectSk(key));
+      return item ? toStored(item) : undefined;
+    },
+    async listObjects(namespace) {
+      const items = await queryAll(pk.obj, namespace === undefined ? undefined : `${namespace}#`, true);
+      const out: KubeObject[] = [];
+      for (const item of items) {
+        const o = await readBody<KubeObject>(item);
+        if (o) out.push(o);
+      }
+      return out;
+    },
+    async getApplied(modelName) {
+      const item = await getItem(pk.applied, modelName);
+      return item ? readBody<AppliedModel>(item) : undefined;
+    },
+    async putApplied(model) {
+      await putBodyItem(pk.applied, model.name, model);
+    },
+    async deleteApplied(modelName) {
+      await deleteBodyItem(pk.applied, modelName);
+    },
+    async listApplied() {
+      const items = await queryAll(pk.applied);
+      const out: AppliedModel[] = [];
+      for (const item of items) {
+        const m = await readBody<AppliedModel>(item);
+        if (m) out.push(m);
+      }
+      return out;
+    },
+    async getOwnedNamespaces() {
+      return (await store.listNamespaceStates()).filter((n) => n.state === 'owned').map((n) => n.namespace);
+    },
+    async setNamespaceOwned(namespace, owned) {
+      await store.setNamespaceState(namespace, owned ? 'owned' : 'released');
+    },
+    async getNamespaceState(namespace) {
+      const item = await getItem(pk.ns, namespace);
+      return item ? toOwnership(item) : undefined;
+    },
+    async setNamespaceState(namespace, state, reason) {
+      checkNamespaceState(namespace, state);
+      const rec = ownership(namespace, state, now().toISOString(), reason);
+      await send('write', new PutCommand({ TableName: tableName, Item: { pk: pk.ns, sk: namespace, ...rec } }));
+    },
+    async listNamespaceStates() {
+      return (await queryAll(pk.ns)).map(toOwnership);
+    },
+    async purgeNamespaceObjects(namespace) {
+      const items = await queryAll(pk.obj, `${namespace}#`);
+      await batchDelete(items.map((i) => ({ pk: pk.obj, sk: String(i.sk) })));
+      for (const item of items) await dropParts(item);
+      return items.length;
+    },
+    async putInventory(inventory) {
+      checkInventory(inventory);
+      const at = inventoryTime(inventory.observedAt, inventory.namespace);
+      return compareAndSet(pk.inv, inventory.namespace, async (current) => {
+        const outcome = decideInventoryWrite(current ? Number(current.at) : undefined, at);
+        if (outcome !== 'applied') return { outcome };
+        return { outcome, item: { at, ...(await bodyAttributes(inventory)) } };
+      });
+    },
+    async getInventory(namespace) {
+      const item = await getItem(pk.inv, namespace);
+      return item ? readBody<NamespaceInventory>(item) : undefined;
+    },
+    async listInventories() {
+      const out: NamespaceInventory[] = [];
+      for (const item of await queryAll(pk.inv)) {
+        const inv = await readBody<NamespaceInventory>(item);
+        if (inv) out.push(inv);
+      }
+      return out;
+    },
+    async recordFailure(failure) {
+      const f = normalizeFailure(failure);
+      await putBodyItem(pk.fail, f.id, f);
+    },
+    async listFailures() {
+      const out: FailureRecord[] = [];
+      for (const item of await queryAll(pk.fail)) {
+        const f = await readBody<FailureRecord>(item);
+        if (f) out.push(f);
+      }
+      return out;
+    },
+    async clearFailure(id) {
+      await deleteBodyItem(pk.fail, id);
+    },
+  };
+  return store;
+}
+
+function toOwnership(item: Item): NamespaceOwnership {
+  return ownership(String(item.namespace ?? item.sk), item.state, String(item.since), item.reason);
+}

@@ -1,0 +1,181 @@
+import type { AppliedModel } from '../avi/types.ts';
+import type { KubeObject, ObjectKey } from '../model/types.ts';
+import { decideInventoryWrite, decideObjectWrite, inventoryTime, nextVersionState } from './ordering.ts';
+import {
+  checkDelete,
+  checkInventory,
+  checkNamespaceState,
+  describeUpsert,
+  namespaceOfKey,
+  normalizeFailure,
+  ownership,
+} from './records.ts';
+import type {
+  FailureRecord,
+  InstanceStore,
+  NamespaceInventory,
+  NamespaceOwnership,
+  NamespaceState,
+  PutOutcome,
+  StoredObject,
+  StoreOpCounters,
+} from './types.ts';
+
+export interface MemoryStoreOptions {
+  /** Clock for `since` timestamps (tests). */
+  now?: () => Date;
+}
+
+/**
+ * The embedded default: everything in process memory. Each method runs without awaiting between its read and its
+ * write, so concurrent callers in one process are serialised exactly like conditional writes would serialise them.
+ * Values are copied in and out, so callers can never change stored state by mutating what they passed or got.
+ */
+export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions = {}): InstanceStore {
+  const now = opts.now ?? (() => new Date());
+  const objects = new Map<ObjectKey, StoredObject>();
+  /** namespace → keys, so listObjects(namespace) does not walk every object. */
+  const byNamespace = new Map<string, Set<ObjectKey>>();
+  const applied = new Map<string, AppliedModel>();
+  const namespaces = new Map<string, NamespaceOwnership>();
+  const inventories = new Map<string, { at: number; inv: NamespaceInventory }>();
+  const failures = new Map<string, FailureRecord>();
+  const ops: StoreOpCounters = { reads: 0, writes: 0, conflicts: 0 };
+
+  function writeObject(key: ObjectKey, namespace: string, rec: StoredObject): void {
+    ops.writes++;
+    objects.set(key, rec);
+    let keys = byNamespace.get(namespace);
+    if (!keys) {
+      keys = new Set();
+      byNamespace.set(namespace, keys);
+    }
+    keys.add(key);
+  }
+
+  function applyEvent(
+    key: ObjectKey,
+    namespace: string,
+    ev: { uid: string; resourceVersion: string; deleted: boolean },
+    object: KubeObject | undefined,
+  ): PutOutcome {
+    ops.reads++;
+    const stored = objects.get(key);
+    const outcome = decideObjectWrite(stored, ev);
+    if (outcome !== 'applied') return outcome;
+    const next = nextVersionState(stored, ev);
+    // A tombstone keeps the last known object so the caller can still see what the deleted object touched.
+    const body = ev.deleted ? stored?.object : structuredClone(object);
+    writeObject(key, namespace, { key, ...next, ...(body ? { object: body } : {}) });
+    return 'applied';
+  }
+
+  const store: InstanceStore = {
+    instanceId,
+    ops,
+    async upsertObject(obj) {
+      const d = describeUpsert(obj);
+      return applyEvent(d.key, d.namespace, { uid: d.uid, resourceVersion: d.rv, deleted: false }, obj);
+    },
+    async deleteObject(key, uid, resourceVersion) {
+      checkDelete(key, resourceVersion);
+      return applyEvent(key, namespaceOfKey(key), { uid: uid ?? '', resourceVersion, deleted: true }, undefined);
+    },
+    async getObject(key) {
+      ops.reads++;
+      const rec = objects.get(key);
+      return rec ? structuredClone(rec) : undefined;
+    },
+    async listObjects(namespace) {
+      ops.reads++;
+      const keys =
+        namespace === undefined ? objects.keys() : (byNamespace.get(namespace) ?? new Set<string>()).values();
+      const out: KubeObject[] = [];
+      for (const key of keys) {
+        const rec = objects.get(key);
+        if (rec && !rec.deleted && rec.object) out.push(structuredClone(rec.object));
+      }
+      return out;
+    },
+    async getApplied(modelName) {
+      ops.reads++;
+      const m = applied.get(modelName);
+      return m ? structuredClone(m) : undefined;
+    },
+    async putApplied(model) {
+      ops.writes++;
+      applied.set(model.name, structuredClone(model));
+    },
+    async deleteApplied(modelName) {
+      ops.writes++;
+      applied.delete(modelName);
+    },
+    async listApplied() {
+      ops.reads++;
+      return [...applied.values()].map((m) => structuredClone(m));
+    },
+    async getOwnedNamespaces() {
+      ops.reads++;
+      return [...namespaces.values()].filter((n) => n.state === 'owned').map((n) => n.namespace);
+    },
+    async setNamespaceOwned(namespace, owned) {
+      await store.setNamespaceState(namespace, owned ? 'owned' : 'released');
+    },
+    async getNamespaceState(namespace) {
+      ops.reads++;
+      const n = namespaces.get(namespace);
+      return n ? { ...n } : undefined;
+    },
+    async setNamespaceState(namespace: string, state: NamespaceState, reason?: string) {
+      checkNamespaceState(namespace, state);
+      ops.writes++;
+      namespaces.set(namespace, ownership(namespace, state, now().toISOString(), reason));
+    },
+    async listNamespaceStates() {
+      ops.reads++;
+      return [...namespaces.values()].map((n) => ({ ...n }));
+    },
+    async purgeNamespaceObjects(namespace) {
+      const keys = byNamespace.get(namespace);
+      if (!keys) return 0;
+      const count = keys.size;
+      for (const key of keys) objects.delete(key);
+      byNamespace.delete(namespace);
+      ops.writes += count;
+      return count;
+    },
+    async putInventory(inventory) {
+      checkInventory(inventory);
+      const at = inventoryTime(inventory.observedAt, inventory.namespace);
+      ops.reads++;
+      const outcome = decideInventoryWrite(inventories.get(inventory.namespace)?.at, at);
+      if (outcome !== 'applied') return outcome;
+      ops.writes++;
+      inventories.set(inventory.namespace, { at, inv: structuredClone(inventory) });
+      return outcome;
+    },
+    async getInventory(namespace) {
+      ops.reads++;
+      const rec = inventories.get(namespace);
+      return rec ? structuredClone(rec.inv) : undefined;
+    },
+    async listInventories() {
+      ops.reads++;
+      return [...inventories.values()].map((r) => structuredClone(r.inv));
+    },
+    async recordFailure(failure) {
+      const f = normalizeFailure(failure);
+      ops.writes++;
+      failures.set(f.id, structuredClone(f));
+    },
+    async listFailures() {
+      ops.reads++;
+      return [...failures.values()].map((f) => structuredClone(f));
+    },
+    async clearFailure(id) {
+      ops.writes++;
+      failures.delete(id);
+    },
+  };
+  return store;
+}
