@@ -1,7 +1,62 @@
-import { EXIT_FAILURE } from './common.ts';
+import { writeFileSync } from 'node:fs';
+import { type CniKind, startDevCluster } from '../../dev-cluster/index.ts';
+import { EXIT_OK, parseFlags, runCommand, UsageError } from './common.ts';
 
-// Placeholder until the command lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("error: 'dev-cluster' is not available yet");
-  return EXIT_FAILURE;
+const HELP = `Usage: ako-serverless dev-cluster [--port N] [--host ADDR] [--seed DIR] [--routes] [--cni calico,openshift,cilium]
+                                  [--kubeconfig FILE]
+
+Runs a small Kubernetes API server over HTTP (loopback by default) that kubectl and the forwarder can use:
+  kubectl --server http://127.0.0.1:N get ingresses -A
+
+  --port N          port to listen on (default 0: a free port, printed at start)
+  --host ADDR       address to bind (default 127.0.0.1)
+  --seed DIR        apply every manifest (.yaml/.yml/.json, multi-document) of DIR at start
+  --routes          also serve OpenShift Routes (route.openshift.io/v1)
+  --cni LIST        also serve the pod-CIDR objects of these CNIs
+  --kubeconfig FILE write a kubeconfig pointing at the server to FILE`;
+
+const CNIS: CniKind[] = ['calico', 'openshift', 'cilium'];
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseFlags(
+      argv,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        routes: { type: 'boolean' },
+        cni: { type: 'string' },
+        kubeconfig: { type: 'string' },
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_OK;
+    const v = parsed.values;
+    const port = v.port === undefined ? 0 : Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`--port must be a port number (0-65535), got '${v.port}'`);
+    }
+    const cni = (v.cni ? v.cni.split(',') : []).map((c) => c.trim()).filter(Boolean);
+    for (const c of cni) {
+      if (!CNIS.includes(c as CniKind)) throw new UsageError(`--cni: unknown CNI '${c}' (known: ${CNIS.join(', ')})`);
+    }
+    const cluster = await startDevCluster({
+      port,
+      host: v.host,
+      seedDir: v.seed,
+      routes: v.routes,
+      cni: cni as CniKind[],
+    });
+    if (v.kubeconfig) writeFileSync(v.kubeconfig, cluster.kubeconfig(), { mode: 0o600 });
+    console.log(`dev cluster listening on ${cluster.url}`);
+    console.log(`  kubectl --server ${cluster.url} get namespaces`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await cluster.close();
+    return EXIT_OK;
+  });
 }
