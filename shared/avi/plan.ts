@@ -88,8 +88,7 @@ export function planOperations(
     if (current) {
       const cur = current.get(id);
       if (!cur) ups.push({ op: 'create', object, checksum, tier });
-      else if ((prev && prev.uuid === cur.uuid && prev.checksum === checksum) || matchesCurrent(object, cur.body))
-        ups.push({ op: 'skip', object, checksum, tier, uuid: cur.uuid });
+      else if (matchesCurrent(object, cur.body)) ups.push({ op: 'skip', object, checksum, tier, uuid: cur.uuid });
       else ups.push({ op: 'update', object, checksum, tier, uuid: cur.uuid });
       continue;
     }
