@@ -43,6 +43,8 @@ export function tierOf(type: AviType, body?: Record<string, unknown>): number {
       return 7;
     case 'virtualservice':
       return body?.type === 'VS_TYPE_VH_CHILD' ? 9 : 8;
+    default:
+      return 8;
   }
 }
 

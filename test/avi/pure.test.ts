@@ -138,7 +138,12 @@ describe('request budget', () => {
     let t = 0;
     const budget = createRequestBudget({ ratePerSecond: 10, burst: 2, maxConcurrency: 100, now: () => t });
     const got: number[] = [];
-    const all = Array.from({ length: 5 }, () => budget.acquire().then((r) => (got.push(t), r())));
+    const all = Array.from({ length: 5 }, () =>
+      budget.acquire().then((r) => {
+        got.push(t);
+        r();
+      }),
+    );
     // Advance simulated time in small steps while the real timers tick.
     for (let i = 0; i < 200 && got.length < 5; i++) {
       t += 10;
