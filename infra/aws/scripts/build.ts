@@ -1,0 +1,89 @@
+// `npm run build`: one minified ESM bundle per function kind under dist/ (Lambda entries and the forwarder container).
+// ESM bundles need the createRequire banner: bundled CommonJS dependencies call require() for Node built-ins.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+export interface BundleTarget {
+  name: string;
+  entry: string;
+  outfile: string;
+}
+
+export const TARGETS: BundleTarget[] = [
+  { name: 'router', entry: 'infra/aws/entry/router.ts', outfile: 'dist/router/index.mjs' },
+  { name: 'sync', entry: 'infra/aws/entry/sync.ts', outfile: 'dist/sync/index.mjs' },
+  { name: 'primary', entry: 'infra/aws/entry/primary.ts', outfile: 'dist/primary/index.mjs' },
+  { name: 'sweep', entry: 'infra/aws/entry/sweep.ts', outfile: 'dist/sweep/index.mjs' },
+  { name: 'forwarder', entry: 'functions/forwarder/main.ts', outfile: 'dist/forwarder/main.mjs' },
+];
+
+export interface BundleResult {
+  name: string;
+  outfile: string;
+  bytes: number;
+  /** Largest inputs by bytes in the output. */
+  top: { path: string; bytes: number }[];
+}
+
+export async function bundle(
+  target: BundleTarget,
+  opts: { root?: string; minify?: boolean } = {},
+): Promise<BundleResult> {
+  const base = opts.root ?? root;
+  const outfile = join(base, target.outfile);
+  mkdirSync(dirname(outfile), { recursive: true });
+  const result = await build({
+    entryPoints: [join(base, target.entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    minify: opts.minify ?? true,
+    legalComments: 'none',
+    sourcemap: false,
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const out = Object.values(result.metafile.outputs)[0]!;
+  const top = Object.entries(out.inputs)
+    .map(([path, v]) => ({ path, bytes: v.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 8);
+  return { name: target.name, outfile: relative(base, outfile), bytes: out.bytes, top };
+}
+
+async function main(): Promise<number> {
+  const results: BundleResult[] = [];
+  const skipped: string[] = [];
+  for (const t of TARGETS) {
+    if (!existsSync(join(root, t.entry))) {
+      skipped.push(`${t.name} (${t.entry} does not exist yet)`);
+      continue;
+    }
+    results.push(await bundle(t));
+  }
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'bundle-sizes.json'), `${JSON.stringify(results, null, 2)}\n`);
+  for (const r of results) console.log(`${r.outfile.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KB`);
+  for (const s of skipped) console.warn(`skipped ${s}`);
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
