@@ -368,6 +368,14 @@ export function parseBusEvent(event: unknown): Parsed<BusEvent> {
       return { ok: false, reason: 'detail: not a JSON object' };
     }
   }
+  // Another version's fields mean nothing to this build: say only that.
+  const v = (detail as { version?: unknown } | null)?.version;
+  if (detail !== null && typeof detail === 'object' && v !== SCHEMA_VERSION) {
+    return {
+      ok: false,
+      reason: `detail.version: unsupported schema version ${JSON.stringify(v) ?? 'undefined'}; this build reads version ${SCHEMA_VERSION}`,
+    };
+  }
   const schema = detailSchemas[kind] as z.ZodType<unknown>;
   const parsed = parseWith(schema, detail, ['detail']);
   if (!parsed.ok) return parsed;
