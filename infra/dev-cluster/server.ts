@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, gone } from './errors.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
+import { decodeProtobufObject } from './proto.ts';
 import { apiVersionOf, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
 import {
   type FieldMatcher,
@@ -60,13 +61,16 @@ function sendError(res: ServerResponse, err: unknown): void {
   send(res, e.code, e.toStatus());
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string): unknown {
+function parseBody(raw: Buffer, contentType: string): unknown {
+  if (contentType.startsWith('application/vnd.kubernetes.protobuf'))
+    return raw.length ? decodeProtobufObject(raw) : undefined;
+  const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
