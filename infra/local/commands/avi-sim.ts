@@ -1,7 +1,97 @@
-import { EXIT_FAILURE } from './common.ts';
+import { readFileSync } from 'node:fs';
+import { startAviSim } from '../../avi-sim/index.ts';
+import { EXIT_OK, parseFlags, runCommand, UsageError } from './common.ts';
 
-// Placeholder until the command lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("error: 'avi-sim' is not available yet");
-  return EXIT_FAILURE;
+const HELP = `usage: ako-serverless avi-sim [options]
+
+Runs the Avi Controller simulator until Ctrl-C.
+
+options:
+  --port N            port to listen on (default 9443 with --tls, else 9080; 0 = any free port)
+  --host ADDR         address to listen on (default 127.0.0.1)
+  --tls               serve HTTPS with a generated self-signed certificate (its PEM is printed
+                      and written next to the state file, for certificateAuthorityData)
+  --cert FILE --key FILE   serve HTTPS with this certificate instead
+  --state FILE        load the object store from FILE and save it after every write
+  --username U        login user (default admin)
+  --password P        login password (default admin)
+  --rate-limit N      requests per second per client address before 429 (default: no limit;
+                      32 is like a controller's default)
+  --version V         controller version (default 30.2.1)
+  --vip-network NAME  name of the seeded VIP network (default vip-network)
+  --vip-cidr CIDR     its IPv4 subnet (default 10.250.250.0/24)
+  --idle-timeout S    session idle timeout in seconds (default 900)`;
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseFlags(
+      argv,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        tls: { type: 'boolean' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        state: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        version: { type: 'string' },
+        'vip-network': { type: 'string' },
+        'vip-cidr': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_OK;
+    const v = parsed.values;
+    const int = (name: string, raw: string | undefined): number | undefined => {
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+      return n;
+    };
+    if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
+    if (v['vip-cidr'] !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(String(v['vip-cidr']))) {
+      throw new UsageError(`--vip-cidr must look like 10.250.250.0/24`);
+    }
+    const tls =
+      v.cert !== undefined && v.key !== undefined
+        ? { cert: readFileSync(v.cert, 'utf8'), key: readFileSync(v.key, 'utf8') }
+        : !!v.tls;
+    const rate = int('rate-limit', v['rate-limit']);
+    const idle = int('idle-timeout', v['idle-timeout']);
+    const sim = await startAviSim({
+      port: int('port', v.port) ?? (tls ? 9443 : 9080),
+      ...(v.host ? { host: v.host } : {}),
+      tls,
+      ...(v.state ? { stateFile: v.state } : {}),
+      ...(v.username ? { username: v.username } : {}),
+      ...(v.password ? { password: v.password } : {}),
+      ...(rate !== undefined ? { rateLimitPerSecond: rate } : {}),
+      ...(idle !== undefined ? { sessionIdleSeconds: idle } : {}),
+      ...(v.version ? { version: v.version } : {}),
+      ...(v['vip-network'] || v['vip-cidr']
+        ? {
+            vipNetwork: {
+              ...(v['vip-network'] ? { name: v['vip-network'] } : {}),
+              ...(v['vip-cidr'] ? { cidr: v['vip-cidr'] } : {}),
+            },
+          }
+        : {}),
+    });
+    console.log(`avi-sim: Avi Controller ${sim.version} simulator listening on ${sim.url}`);
+    console.log(`avi-sim: login ${sim.username}/*** ; VIP network '${sim.vipNetworkName}'`);
+    if (v.state) console.log(`avi-sim: state saved to ${v.state}`);
+    if (sim.ca) console.log(`avi-sim: certificate (use as certificateAuthorityData):\n${sim.ca}`);
+    console.log('avi-sim: press Ctrl-C to stop');
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await sim.close();
+    console.log('avi-sim: stopped');
+    return EXIT_OK;
+  });
 }

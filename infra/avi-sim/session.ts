@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { ApiError } from './errors.ts';
+
+export interface Session {
+  id: string;
+  csrf: string;
+  username: string;
+  lastUsedMs: number;
+}
+
+export interface SessionOptions {
+  username: string;
+  password: string;
+  /** Tokens accepted in place of the password (`{"username", "token"}` login). */
+  tokens: Set<string>;
+  idleSeconds: number;
+  nowMs: () => number;
+}
+
+/** Parses a Cookie header into name → value. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** Controller sessions: cookie-based, with a CSRF token per session and idle expiry. */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly opts: SessionOptions) {}
+
+  login(body: unknown): Session {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const userOk = b.username === this.opts.username;
+    const passwordOk = typeof b.password === 'string' && b.password === this.opts.password;
+    const tokenOk = typeof b.token === 'string' && this.opts.tokens.has(b.token);
+    if (!userOk || !(passwordOk || tokenOk)) throw new ApiError(401, 'Invalid credentials');
+    const session: Session = {
+      id: randomBytes(16).toString('hex'),
+      csrf: randomBytes(24).toString('hex'),
+      username: this.opts.username,
+      lastUsedMs: this.opts.nowMs(),
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session named by the request's cookies; 401 when missing, unknown or idle too long. */
+  authenticate(cookies: Record<string, string>): Session {
+    const id = cookies.sessionid ?? cookies['avi-sessionid'];
+    if (!id) throw new ApiError(401, 'Authentication credentials were not provided.');
+    const session = this.sessions.get(id);
+    if (!session) throw new ApiError(401, 'Invalid session: log in again');
+    const now = this.opts.nowMs();
+    if (now - session.lastUsedMs > this.opts.idleSeconds * 1000) {
+      this.sessions.delete(id);
+      throw new ApiError(401, 'Session expired: log in again');
+    }
+    session.lastUsedMs = now;
+    return session;
+  }
+
+  /** Django-style CSRF check for unsafe methods: X-CSRFToken must equal the session's token. */
+  checkCsrf(session: Session, header: string | undefined): void {
+    if (header !== session.csrf) throw new ApiError(403, 'CSRF Failed: CSRF token missing or incorrect.');
+  }
+
+  logout(cookies: Record<string, string>): void {
+    const id = cookies.sessionid ?? cookies['avi-sessionid'];
+    if (id) this.sessions.delete(id);
+  }
+
+  expire(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  expireAll(): void {
+    this.sessions.clear();
+  }
+
+  addToken(token: string): void {
+    this.opts.tokens.add(token);
+  }
+
+  removeToken(token: string): void {
+    this.opts.tokens.delete(token);
+  }
+
+  count(): number {
+    return this.sessions.size;
+  }
+}
