@@ -1,0 +1,243 @@
+/**
+ * Pure decisions of the sync function: how a batch is split and coalesced, which messages fail when a
+ * model fails, how a namespace moves between owned / held / released, and what an inventory prunes.
+ * No I/O here, so every rule is unit-tested on its own.
+ */
+import type { KubeObject, ObjectKey } from '../../shared/model/types.ts';
+import type { NamespaceState } from '../../shared/store/types.ts';
+
+export type { NamespaceState };
+
+/** One object change, as the handler sees it after validation. */
+export interface ObjectChange {
+  type: 'object';
+  messageId: string;
+  /** SQS MessageGroupId (namespace, or `_cluster`). */
+  groupId: string;
+  key: ObjectKey;
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  op: 'upsert' | 'delete';
+  object?: KubeObject;
+}
+
+export type NamespaceCommandType = 'hold' | 'release' | 'adopt';
+
+export interface NamespaceCommand {
+  type: NamespaceCommandType;
+  messageId: string;
+  groupId: string;
+  namespace: string;
+  /** release: the instance taking the namespace over (echoed in release-confirmed). */
+  handoffTo?: string;
+}
+
+export interface InventoryItem {
+  kind: string;
+  name: string;
+  resourceVersion: string;
+}
+
+export interface InventoryCommand {
+  type: 'inventory';
+  messageId: string;
+  groupId: string;
+  namespace: string;
+  items: InventoryItem[];
+  /** The list's resourceVersion: objects the store saw after it are newer than the inventory. */
+  snapshotResourceVersion?: string;
+  takenAt?: string;
+}
+
+export interface SweepCommand {
+  type: 'sweep';
+  messageId: string;
+  groupId: string;
+}
+
+export type WorkItem = ObjectChange | NamespaceCommand | InventoryCommand | SweepCommand;
+
+/**
+ * Kubernetes resourceVersions are opaque strings, but in practice etcd revisions (decimal integers).
+ * Compare numerically when both are integers, otherwise by length then lexically (same result for integers).
+ */
+export function compareResourceVersion(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders two changes of one object: the later resourceVersion wins; on a tie a delete wins (it ends the object). */
+export function laterChange(a: ObjectChange, b: ObjectChange): ObjectChange {
+  const c = compareResourceVersion(a.resourceVersion, b.resourceVersion);
+  if (c !== 0) return c > 0 ? a : b;
+  if (a.op !== b.op) return a.op === 'delete' ? a : b;
+  return a;
+}
+
+export interface CoalescedChange {
+  /** The change that decides the object's state in this batch. */
+  winner: ObjectChange;
+  /** Every message id that carried a change of this object (all succeed or fail together). */
+  messageIds: string[];
+}
+
+/** Latest state wins per object key; the result is independent of the order inside the batch. */
+export function coalesceChanges(changes: ObjectChange[]): Map<ObjectKey, CoalescedChange> {
+  const out = new Map<ObjectKey, CoalescedChange>();
+  for (const ch of changes) {
+    const cur = out.get(ch.key);
+    if (!cur) out.set(ch.key, { winner: ch, messageIds: [ch.messageId] });
+    else {
+      cur.winner = laterChange(cur.winner, ch);
+      cur.messageIds.push(ch.messageId);
+    }
+  }
+  return out;
+}
+
+export type Segment =
+  | { type: 'objects'; changes: ObjectChange[] }
+  | { type: 'command'; item: Exclude<WorkItem, ObjectChange> };
+
+/**
+ * Object changes between two commands are handled together; a command (hold/release/adopt/inventory/sweep)
+ * sees every change delivered before it, as FIFO order promises.
+ */
+export function segmentBatch(items: WorkItem[]): Segment[] {
+  const out: Segment[] = [];
+  let run: ObjectChange[] = [];
+  for (const it of items) {
+    if (it.type === 'object') run.push(it);
+    else {
+      if (run.length) out.push({ type: 'objects', changes: run });
+      run = [];
+      out.push({ type: 'command', item: it });
+    }
+  }
+  if (run.length) out.push({ type: 'objects', changes: run });
+  return out;
+}
+
+/**
+ * SQS FIFO: once a message of a group fails, every later message of that group must be retried too,
+ * or the group would be processed out of order on redelivery.
+ */
+export function expandFailuresByGroup(
+  ordered: { messageId: string; groupId: string }[],
+  failed: ReadonlySet<string>,
+): string[] {
+  const brokenGroups = new Set<string>();
+  const out: string[] = [];
+  for (const m of ordered) {
+    if (failed.has(m.messageId) || brokenGroups.has(m.groupId)) {
+      brokenGroups.add(m.groupId);
+      out.push(m.messageId);
+    }
+  }
+  return out;
+}
+
+/** Messages to retry: those that touched a model whose apply failed transiently. */
+export function messagesOfFailedModels(
+  messageModels: ReadonlyMap<string, ReadonlySet<string>>,
+  failedModels: ReadonlySet<string>,
+): Set<string> {
+  const out = new Set<string>();
+  if (failedModels.size === 0) return out;
+  for (const [id, models] of messageModels) {
+    for (const m of models)
+      if (failedModels.has(m)) {
+        out.add(id);
+        break;
+      }
+  }
+  return out;
+}
+
+/**
+ * Namespace ownership as the sync function tracks it:
+ * - owned: its objects build models;
+ * - held: its objects are kept but contribute nothing (the router moves it here; the old owner still has to release);
+ * - released: given away; late objects are kept but contribute nothing;
+ * - unknown: never heard of; the router sends us objects only for namespaces we own, so the first object owns it.
+ */
+export interface NamespaceTransition {
+  next: NamespaceState;
+  /** Rebuild every model with objects in the namespace (its contribution appears or disappears). */
+  rebuild: boolean;
+  /** Publish release-confirmed once the namespace's Avi objects are gone. */
+  confirmRelease: boolean;
+}
+
+export function namespaceTransition(
+  current: NamespaceState | undefined,
+  command: NamespaceCommandType,
+): NamespaceTransition {
+  const wasContributing = current === 'owned' || current === undefined;
+  switch (command) {
+    case 'adopt':
+      return { next: 'owned', rebuild: current !== 'owned', confirmRelease: false };
+    case 'hold':
+      return { next: 'held', rebuild: wasContributing, confirmRelease: false };
+    case 'release':
+      // Confirm even when already released: the router may have lost the first confirmation.
+      return { next: 'released', rebuild: wasContributing, confirmRelease: true };
+  }
+}
+
+/** Whether objects of a namespace in this state build models. Unknown namespaces are implicitly owned. */
+export function contributes(state: NamespaceState | undefined): boolean {
+  return state === undefined || state === 'owned';
+}
+
+export interface StoredRef {
+  key: ObjectKey;
+  kind: string;
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp?: string;
+}
+
+/** Clock skew allowed between the forwarder (inventory time) and the API server (creationTimestamp). */
+export const INVENTORY_SKEW_MS = 60_000;
+
+/**
+ * Objects of a namespace that the inventory no longer lists were deleted while events were lost.
+ * An object missing from the listing may also simply be newer than it (created after the LIST); it is pruned only
+ * when it is provably older: its resourceVersion is not above the listing's horizon (the list's resourceVersion,
+ * else the highest listed one), or it was created well before the listing was taken.
+ */
+export function inventoryPrunes(
+  stored: StoredRef[],
+  inventory: InventoryItem[],
+  opts: { snapshotResourceVersion?: string; takenAt?: string } = {},
+): StoredRef[] {
+  const listed = new Set(inventory.map((i) => `${i.kind}/${i.name}`));
+  let horizon = opts.snapshotResourceVersion;
+  if (horizon === undefined) {
+    for (const i of inventory)
+      if (horizon === undefined || compareResourceVersion(i.resourceVersion, horizon) > 0) horizon = i.resourceVersion;
+  }
+  const takenAt = opts.takenAt ? Date.parse(opts.takenAt) : Number.NaN;
+  return stored.filter((s) => {
+    if (listed.has(`${s.kind}/${s.name}`)) return false;
+    if (horizon !== undefined && compareResourceVersion(s.resourceVersion, horizon) <= 0) return true;
+    const created = s.creationTimestamp ? Date.parse(s.creationTimestamp) : Number.NaN;
+    return !Number.isNaN(created) && !Number.isNaN(takenAt) && created < takenAt - INVENTORY_SKEW_MS;
+  });
+}
+
+/** Union helper used when merging affected-model sets. */
+export function addAll<T>(into: Set<T>, from: Iterable<T>): Set<T> {
+  for (const x of from) into.add(x);
+  return into;
+}
