@@ -96,6 +96,14 @@ export function tableStatement(tableLogicalId: string, leadingKeys: string[]): S
   };
 }
 
-export function kmsStatement(keyLogicalId: string, actions: string[]): Statement {
-  return { Effect: 'Allow', Action: actions, Resource: [getAtt(keyLogicalId, 'Arn')] };
+/** Use of the TLS key, only with the encryption context shared/crypto sets (so the key serves one purpose). */
+export function kmsStatement(keyLogicalId: string, actions: string[], context: Record<string, string>): Statement {
+  const condition: Record<string, string> = {};
+  for (const [k, v] of Object.entries(context)) condition[`kms:EncryptionContext:${k}`] = v;
+  return {
+    Effect: 'Allow',
+    Action: actions,
+    Resource: [getAtt(keyLogicalId, 'Arn')],
+    Condition: { StringEquals: condition },
+  };
 }

@@ -30,7 +30,7 @@ function slug(s: string): string {
 }
 
 /** Cuts `stem` so that `stem + suffix` fits in `max` characters (never cutting the suffix). */
-function fit(stem: string, suffix: string, max: number): string {
+function fitName(stem: string, suffix: string, max: number): string {
   const room = max - suffix.length;
   return `${stem.slice(0, Math.max(0, room)).replace(/-+$/, '')}${suffix}`;
 }
@@ -58,12 +58,12 @@ function queueStem(prefix: string, role: QueueRole, owner: string): string {
 
 /** FIFO queue of an instance (`sync`), a cluster's primary (`primary`) or a cluster's status path (`status`). */
 export function queueName(prefix: string, role: QueueRole, owner: string): string {
-  return fit(queueStem(prefix, role, owner), `-${shortHash(`${role}:${owner}`)}.fifo`, MAX_QUEUE_NAME);
+  return fitName(queueStem(prefix, role, owner), `-${shortHash(`${role}:${owner}`)}.fifo`, MAX_QUEUE_NAME);
 }
 
 /** Dead-letter queue of `queueName(prefix, role, owner)` (FIFO too: a FIFO queue's DLQ must be FIFO). */
 export function deadLetterQueueName(prefix: string, role: QueueRole, owner: string): string {
-  return fit(queueStem(prefix, role, owner), `-${shortHash(`${role}:${owner}`)}-dlq.fifo`, MAX_QUEUE_NAME);
+  return fitName(queueStem(prefix, role, owner), `-${shortHash(`${role}:${owner}`)}-dlq.fifo`, MAX_QUEUE_NAME);
 }
 
 /** Queue URL from the account's queue URL prefix (`https://sqs.<region>.amazonaws.com/<account>/`). */
@@ -75,10 +75,15 @@ export type FunctionRole = 'sync' | 'sweep' | 'primary';
 
 /** Physical Lambda name of a per-instance (`sync`, `sweep`) or per-cluster (`primary`) function. */
 export function functionName(prefix: string, role: FunctionRole, owner: string): string {
-  return fit(`${prefix}-${role}-${slug(owner)}`, `-${shortHash(`${role}:${owner}`)}`, MAX_FUNCTION_NAME);
+  return fitName(`${prefix}-${role}-${slug(owner)}`, `-${shortHash(`${role}:${owner}`)}`, MAX_FUNCTION_NAME);
 }
 
 /** Secrets Manager name of an instance's controller credentials. */
 export function secretName(service: string, stage: string, instanceId: string): string {
   return `${slug(service)}/${slug(stage)}/${instanceId}/controller`;
+}
+
+/** Physical name of the router (one per deployment). */
+export function routerFunctionName(prefix: string): string {
+  return fitName(`${prefix}-router`, `-${shortHash(`router:${prefix}`)}`, MAX_FUNCTION_NAME);
 }

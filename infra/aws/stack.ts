@@ -1,7 +1,10 @@
 // The AWS deployment as a pure function of the registry: serverless `functions` and CloudFormation `resources`.
 // serverless.yml pulls both in through infra/aws/serverless-stack.cjs; tests call buildStack directly.
+
+import { KMS_ENCRYPTION_CONTEXT } from '../../shared/crypto/index.ts';
 import { FORWARDER_SOURCE, SYNC_SOURCE } from '../../shared/events/index.ts';
 import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
+import { TTL_ATTRIBUTE } from '../../shared/store/dynamo-table.ts';
 import { type ConcurrencyPlan, type FunctionBudget, planConcurrency } from './budget.ts';
 import {
   getAtt,
@@ -24,6 +27,7 @@ import {
   functionName,
   instanceKey,
   queueName,
+  routerFunctionName,
   secretName,
   stackPrefix,
 } from './naming.ts';
@@ -235,6 +239,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       SSESpecification: { SSEEnabled: true },
     },
   };
@@ -302,7 +307,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
         PolicyDocument: policyDocument([
           putEventsStatement(SHARED.bus, FORWARDER_SOURCE),
           queueConsumerStatement(ids.statusQueue),
-          kmsStatement(SHARED.key, ['kms:GenerateDataKey']),
+          kmsStatement(SHARED.key, ['kms:GenerateDataKey'], KMS_ENCRYPTION_CONTEXT),
         ]),
       },
       Metadata: { [METADATA_KEY]: { cluster, role: 'forwarder-policy' } },
@@ -392,7 +397,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
     const ownData: Statement[] = [
       secretReadStatement(ids.secret),
       tableStatement(SHARED.table, leadingKeys(inst.id)),
-      kmsStatement(SHARED.key, ['kms:Decrypt']),
+      kmsStatement(SHARED.key, ['kms:Decrypt'], KMS_ENCRYPTION_CONTEXT),
       putEventsStatement(SHARED.bus, SYNC_SOURCE),
       queueSenderStatement([status]),
     ];
@@ -432,7 +437,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
   }
 
   // ---- router: every forwarder/sync event → the owning instance's queue (or the cluster's primary queue)
-  const routerName = `${prefix}-router`;
+  const routerName = routerFunctionName(prefix);
   const instanceQueues = instances.map((i) => instanceIds(i.id).queue);
   const primaryQueues = clusters.filter((c) => instances.some((i) => i.clusterName === c && i.primary));
   R[SHARED.routerRole] = lambdaRole('router', [

@@ -402,8 +402,9 @@ export function checkProjectRules(template: Template, registry: Registry, opts: 
   }
   for (const cluster of clusters) {
     const primary = registry.instances.find((i) => i.clusterName === cluster && i.primary);
+    // Only a function for the cluster's primary instance counts; one for another instance is flagged above.
     const fns = functions.filter(
-      ([, f]) => envOf(f).AKO_ROLE === 'primary' && byId.get(String(envOf(f).AKO_INSTANCE_ID))?.clusterName === cluster,
+      ([, f]) => envOf(f).AKO_ROLE === 'primary' && envOf(f).AKO_INSTANCE_ID === primary?.id,
     );
     if ((primary ? 1 : 0) !== fns.length) {
       err(
