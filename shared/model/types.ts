@@ -53,7 +53,9 @@ export type AviType =
   | 'httppolicyset'
   | 'vsdatascriptset'
   | 'sslkeyandcertificate'
-  | 'l4policyset';
+  | 'l4policyset'
+  /** Route reencrypt with destinationCACertificate (added by the model). */
+  | 'pkiprofile';
 
 /**
  * One desired Avi object: `body` is the exact REST payload AKO would send (refs in name-query form,
@@ -107,8 +109,11 @@ export interface StaticRouteSet {
 export interface ModelApi {
   /** Full build: every model of the instance. Deterministic and independent of input order. */
   buildModels(instance: InstanceConfig, view: ClusterView, facts?: CloudFacts): DesiredState;
-  /** Names of the models an object change can touch (before and after states both considered by the caller). */
-  affectedModels(instance: InstanceConfig, view: ClusterView, changed: KubeObject): string[];
+  /**
+   * Names of the models an object change can touch (before and after states both considered by the caller).
+   * `facts` (optional, added) makes host-less rules exact; without it they count for every shard of the tenant.
+   */
+  affectedModels(instance: InstanceConfig, view: ClusterView, changed: KubeObject, facts?: CloudFacts): string[];
   /** Rebuild only the named models (a name that no longer has content yields no model: the caller deletes it). */
   buildSelectedModels(
     instance: InstanceConfig,

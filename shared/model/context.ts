@@ -1,0 +1,99 @@
+import type { InstanceConfig } from '../registry/types.ts';
+import { createdBy as createdByOf } from './naming.ts';
+import type { CloudFacts, KubeObject, SkippedObject } from './types.ts';
+import { getObject, slicesOf, type ViewIndex } from './view-index.ts';
+
+export const TENANT_ANNOTATION = 'ako.vmware.com/tenant-name';
+
+/** Everything one build needs, derived once from the instance, the indexed view and the cloud facts. */
+export interface BuildContext {
+  instance: InstanceConfig;
+  idx: ViewIndex;
+  facts: CloudFacts;
+  cluster: string;
+  createdBy: string;
+  cloud: string;
+  seGroup: string;
+  vrf: string;
+  defaultTenant: string;
+  skipped: SkippedObject[];
+  /** When set, every lookup a fragment depends on is recorded so a cached fragment can be checked later. */
+  deps?: Dep[];
+}
+
+/** One lookup result a cached fragment depended on (compared by identity). */
+export type Dep =
+  | { kind: string; namespace: string; name: string; seen: KubeObject | undefined }
+  | { slicesOf: string; namespace: string; seen: KubeObject[] };
+
+/** Looks an object up through the index, recording the dependency. */
+export function lookup(ctx: BuildContext, kind: string, namespace: string, name: string): KubeObject | undefined {
+  const o = getObject(ctx.idx, kind, namespace, name);
+  ctx.deps?.push({ kind, namespace, name, seen: o });
+  return o;
+}
+
+/** The EndpointSlices of a Service (sorted by name), recording the dependency. */
+export function lookupSlices(ctx: BuildContext, namespace: string, service: string): KubeObject[] {
+  const l = slicesOf(ctx.idx, namespace, service);
+  ctx.deps?.push({ slicesOf: service, namespace, seen: l });
+  return l;
+}
+
+/** True while every recorded lookup still yields the same objects. */
+export function depsHold(idx: ViewIndex, deps: Dep[]): boolean {
+  for (const d of deps) {
+    if ('slicesOf' in d) {
+      const now = slicesOf(idx, d.namespace, d.slicesOf);
+      if (now.length !== d.seen.length || now.some((o, i) => o !== d.seen[i])) return false;
+    } else if (getObject(idx, d.kind, d.namespace, d.name) !== d.seen) return false;
+  }
+  return true;
+}
+
+export function createContext(instance: InstanceConfig, idx: ViewIndex, facts: CloudFacts = {}): BuildContext {
+  return {
+    instance,
+    idx,
+    facts,
+    cluster: instance.clusterName,
+    createdBy: instance.createdBy || createdByOf(instance),
+    cloud: instance.controller.cloudName || 'Default-Cloud',
+    seGroup: instance.controller.serviceEngineGroupName || 'Default-Group',
+    // The VIP network's VRF is only known to the controller; AKO falls back to `global`.
+    vrf: instance.controller.vrfName || 'global',
+    defaultTenant: instance.controller.tenantName || 'admin',
+    skipped: [],
+  };
+}
+
+/** Tenant of a namespace: its `ako.vmware.com/tenant-name` annotation, else the instance's tenant. */
+export function tenantOf(instance: InstanceConfig, idx: ViewIndex, namespace: string): string {
+  const ann = idx.namespaces.get(namespace)?.metadata.annotations?.[TENANT_ANNOTATION]?.trim();
+  return ann || instance.controller.tenantName || 'admin';
+}
+
+export function skip(ctx: BuildContext, o: KubeObject, field: string, reason: string): void {
+  ctx.skipped.push({
+    kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+    field,
+    reason,
+  });
+}
+
+/** Sub-domains of the cloud's DNS profile, sorted, as AKO reads them. */
+export function dnsSubdomains(facts: CloudFacts): string[] {
+  return [...(facts.dnsSubdomains ?? [])].filter((s) => s.length > 0).sort();
+}
+
+/** AKO's default sub-domain: the configured default domain if it is one of the profile's, else the first. */
+export function defaultSubdomain(instance: InstanceConfig, facts: CloudFacts): string | undefined {
+  const subs = dnsSubdomains(facts);
+  if (subs.length === 0) return undefined;
+  const strip = (s: string) => (s.startsWith('.') ? s.slice(1) : s);
+  const wanted = instance.network.defaultDomain || instance.l4.defaultDomain;
+  const hit = wanted ? subs.find((s) => strip(s) === strip(wanted)) : undefined;
+  return strip(hit ?? subs[0]!);
+}

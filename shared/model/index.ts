@@ -1,0 +1,20 @@
+// The AKO-compatible model: Kubernetes objects of an instance's namespaces → the desired Avi objects.
+export { affectedModels, buildModels, buildSelectedModels } from './build.ts';
+export { checksum } from './checksum.ts';
+export { TENANT_ANNOTATION } from './context.ts';
+export { passthroughScript, sharedVsScript } from './datascript.ts';
+export { isL4Service, l4AutoFqdn } from './l4.ts';
+export {
+  AVI_INGRESS_CONTROLLER,
+  ENABLE_TLS_ANNOTATION,
+  hostProblem,
+  PASSTHROUGH_ANNOTATION,
+} from './l7-parse.ts';
+export { sharedVsFqdn } from './l7-shared.ts';
+export * from './naming.ts';
+export { type InstancePartition, partitionByInstance } from './partition.ts';
+export { goQueryEscape, markers, ref, serviceMetadata } from './refs.ts';
+export { buildStaticRoutes, routeId, routeIdPrefix, staticRoutesEnabled } from './static-routes.ts';
+export type * from './types.ts';
+export { objectKey } from './types.ts';
+export { applyChange, indexView, type ViewChange, type ViewIndex } from './view-index.ts';

@@ -1,0 +1,136 @@
+import { type BuildContext, type Dep, depsHold, tenantOf } from './context.ts';
+import { insecurePieces } from './l7-insecure.ts';
+import { type L7Host, parseIngress, parseRoute } from './l7-parse.ts';
+import { type PathPieces, pathPieces } from './l7-sni.ts';
+import { dedicatedVsName, modelName, passthroughVsName, shardVsName } from './naming.ts';
+import type { PgMember } from './objects.ts';
+import { type ResolvedCert, resolveCert } from './tls.ts';
+import type { AviObject, KubeObject, ObjectKey, SkippedObject } from './types.ts';
+import { objectKey } from './types.ts';
+
+export type PlacementMode = 'shared' | 'dedicated' | 'passthrough';
+
+export interface Placement {
+  model: string;
+  tenant: string;
+  vsName: string;
+  mode: PlacementMode;
+}
+
+/** Which parent VS a host lands on: passthrough shard, dedicated VS, or shared L7 shard. */
+export function placementOf(
+  ctx: Pick<BuildContext, 'instance'>,
+  tenant: string,
+  h: Pick<L7Host, 'host' | 'termination'>,
+): Placement {
+  const i = ctx.instance;
+  if (h.termination === 'passthrough') {
+    const vsName = passthroughVsName(i, h.host, i.l7.passthroughShardSize);
+    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'passthrough' };
+  }
+  if (i.l7.shardVSSize === 'DEDICATED') {
+    const vsName = dedicatedVsName(i, h.host);
+    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'dedicated' };
+  }
+  const vsName = shardVsName(i, h.host, i.l7.shardVSSize);
+  return { model: modelName(tenant, vsName), tenant, vsName, mode: 'shared' };
+}
+
+/** What one host of one Ingress/Route contributes to its model, computed once per object version. */
+export interface HostFragment {
+  placement: Placement;
+  host: L7Host;
+  /** Shared mode: insecure pools and their shared-PG members (also for Route `Allow`). */
+  pools: AviObject[];
+  members: PgMember[];
+  /** Secure host: its key pair and SNI path pieces. Undefined for a secure host whose material is missing. */
+  cert?: ResolvedCert;
+  sni?: PathPieces;
+  /** False when the host produced nothing (missing secret, no resolvable backend). */
+  usable: boolean;
+  sources: ObjectKey[];
+}
+
+export interface ObjectFragments {
+  source: KubeObject;
+  namespaceObj: KubeObject | undefined;
+  classVersion: number;
+  deps: Dep[];
+  hosts: HostFragment[];
+  skipped: SkippedObject[];
+}
+
+/** A cache of fragments per object key; entries are checked against the view by identity before reuse. */
+export type FragmentCache = Map<ObjectKey, ObjectFragments>;
+
+export function objectFragments(
+  ctx: BuildContext,
+  o: KubeObject,
+  classVersion: number,
+  cache?: FragmentCache,
+): ObjectFragments {
+  const key = objectKey(o);
+  const ns = o.metadata.namespace ?? '';
+  const nsObj = ctx.idx.namespaces.get(ns);
+  const hit = cache?.get(key);
+  if (
+    hit &&
+    hit.source === o &&
+    hit.namespaceObj === nsObj &&
+    hit.classVersion === classVersion &&
+    depsHold(ctx.idx, hit.deps)
+  ) {
+    ctx.skipped.push(...hit.skipped);
+    return hit;
+  }
+  // Record lookups only where the result depends on nothing else (ClusterIP servers come from slices alone).
+  const cacheable = cache !== undefined && ctx.instance.l7.serviceType === 'ClusterIP';
+  const outerSkipped = ctx.skipped;
+  const outerDeps = ctx.deps;
+  ctx.skipped = [];
+  ctx.deps = [];
+  try {
+    const tenant = tenantOf(ctx.instance, ctx.idx, ns);
+    const hosts = o.kind === 'Route' ? parseRoute(ctx, o) : parseIngress(ctx, o);
+    const frags = hosts.map((h) => hostFragment(ctx, tenant, h));
+    const result: ObjectFragments = {
+      source: o,
+      namespaceObj: nsObj,
+      classVersion,
+      deps: ctx.deps,
+      hosts: frags,
+      skipped: ctx.skipped,
+    };
+    if (cacheable) cache.set(key, result);
+    outerSkipped.push(...ctx.skipped);
+    return result;
+  } finally {
+    ctx.skipped = outerSkipped;
+    ctx.deps = outerDeps;
+  }
+}
+
+function hostFragment(ctx: BuildContext, tenant: string, h: L7Host): HostFragment {
+  const placement = placementOf(ctx, tenant, h);
+  const sources = new Set<ObjectKey>([objectKey(h.source)]);
+  const frag: HostFragment = { placement, host: h, pools: [], members: [], usable: false, sources: [] };
+  if (placement.mode === 'shared') {
+    if (h.tls) {
+      const cert = resolveCert(ctx, h, sources);
+      if (cert) {
+        frag.cert = cert;
+        frag.sni = pathPieces(ctx, tenant, h, sources, '', cert.destinationCA);
+        frag.usable = true;
+        if (h.insecureAllow) Object.assign(frag, insecurePieces(ctx, tenant, h, sources, true));
+      }
+    } else {
+      Object.assign(frag, insecurePieces(ctx, tenant, h, sources, false));
+      frag.usable = frag.pools.length > 0;
+    }
+  } else {
+    // Dedicated and passthrough models resolve their backends when assembled (one host per model / few hosts).
+    frag.usable = true;
+  }
+  frag.sources = [...sources];
+  return frag;
+}

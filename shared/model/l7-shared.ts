@@ -1,0 +1,129 @@
+import type { BuildContext } from './context.ts';
+import { defaultSubdomain } from './context.ts';
+import { sharedVsScript } from './datascript.ts';
+import type { HostFragment } from './l7-fragments.ts';
+import { type SniTarget, sniChildObjects } from './l7-sni.ts';
+import { modelName, sanitizeTenant } from './naming.ts';
+import { obj, type PgMember, poolGroupObject, redirectPolicySetObject, vsVipObject, withCksum } from './objects.ts';
+import { markers, ref, serviceMetadata } from './refs.ts';
+import type { AviModel, AviObject, ObjectKey, SkippedObject } from './types.ts';
+
+/** Auto-FQDN of a shared VS: `<vs>.<tenant>.<subdomain>` (default) or `<vs>-<tenant>.<subdomain>` (flat). */
+export function sharedVsFqdn(ctx: BuildContext, vsName: string, tenant: string): string | undefined {
+  const mode = ctx.instance.l4.autoFQDN;
+  if (mode === 'disabled') return undefined;
+  const sub = defaultSubdomain(ctx.instance, ctx.facts);
+  if (!sub) return undefined;
+  const t = sanitizeTenant(tenant);
+  return mode === 'flat' ? `${vsName}-${t}.${sub}` : `${vsName}.${t}.${sub}`;
+}
+
+/** SNI children cached by the exact fragments they were built from (fragments are reused while unchanged). */
+export type SniCache = Map<string, { from: HostFragment[]; objects: AviObject[]; skipped: SkippedObject[] }>;
+
+function sniChild(
+  ctx: BuildContext,
+  vsName: string,
+  tenant: string,
+  host: string,
+  frags: HostFragment[],
+  cache?: SniCache,
+): AviObject[] {
+  const key = `${tenant}/${vsName}/${host}`;
+  const hit = cache?.get(key);
+  if (hit && hit.from.length === frags.length && hit.from.every((f, i) => f === frags[i])) {
+    ctx.skipped.push(...hit.skipped);
+    return hit.objects;
+  }
+  const outer = ctx.skipped;
+  ctx.skipped = [];
+  try {
+    const targets: SniTarget[] = frags.map((f) => ({ cert: f.cert!, pieces: f.sni! }));
+    const objects = sniChildObjects(ctx, vsName, tenant, host, targets);
+    cache?.set(key, { from: frags, objects, skipped: ctx.skipped });
+    outer.push(...ctx.skipped);
+    return objects;
+  } finally {
+    ctx.skipped = outer;
+  }
+}
+
+/**
+ * One shared L7 VS model (`<tenant>/<cluster>--[<akoNs>-]Shared-L7-<n>`): VsVip, insecure pools, shared PG,
+ * redirect policy, datascript, parent VS, then the SNI children. Undefined when nothing valid lands on it.
+ */
+export function buildSharedModel(
+  ctx: BuildContext,
+  vsName: string,
+  tenant: string,
+  frags: HostFragment[],
+  sniCache?: SniCache,
+): AviModel | undefined {
+  const sources = new Set<ObjectKey>();
+  const fqdns: string[] = [];
+  const auto = sharedVsFqdn(ctx, vsName, tenant);
+  if (auto) fqdns.push(auto);
+  const pools = new Map<string, AviObject>();
+  const members: PgMember[] = [];
+  const redirectHosts: string[] = [];
+  const secure = new Map<string, HostFragment[]>();
+
+  for (const f of frags) {
+    if (!f.usable) continue;
+    for (const p of f.pools) pools.set(p.name, p);
+    members.push(...f.members);
+    if (f.cert) {
+      const l = secure.get(f.host.host);
+      if (l) l.push(f);
+      else secure.set(f.host.host, [f]);
+      if (f.host.redirect) redirectHosts.push(f.host.host);
+    }
+    fqdns.push(f.host.host);
+    for (const s of f.sources) sources.add(s);
+  }
+  const children: AviObject[] = [];
+  for (const [host, list] of secure) children.push(...sniChild(ctx, vsName, tenant, host, list, sniCache));
+  if (pools.size === 0 && children.length === 0 && redirectHosts.length === 0) return undefined;
+
+  const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, fqdns), ...pools.values()];
+  objects.push(poolGroupObject(ctx, vsName, tenant, members, true));
+  const httpPolicies: Record<string, unknown>[] = [];
+  if (redirectHosts.length > 0) {
+    objects.push(redirectPolicySetObject(ctx, vsName, tenant, redirectHosts));
+    httpPolicies.push({ index: 11, http_policy_set_ref: ref.httpPolicySet(vsName) });
+  }
+  objects.push(
+    obj('vsdatascriptset', vsName, tenant, {
+      name: vsName,
+      created_by: ctx.createdBy,
+      tenant_ref: ref.tenant(tenant),
+      datascript: [{ evt: 'VS_DATASCRIPT_EVT_HTTP_REQ', script: sharedVsScript(vsName) }],
+      pool_group_refs: [ref.poolGroup(vsName)],
+      markers: markers(ctx.cluster),
+    }),
+  );
+  const vs: Record<string, unknown> = {
+    name: vsName,
+    created_by: ctx.createdBy,
+    cloud_ref: ref.cloud(ctx.cloud),
+    tenant_ref: ref.tenant(tenant),
+    application_profile_ref: ref.applicationProfile('System-HTTP'),
+    network_profile_ref: ref.networkProfile('System-TCP-Proxy'),
+    se_group_ref: ref.seGroup(ctx.seGroup),
+    vrf_context_ref: ref.vrf(ctx.vrf),
+    vsvip_ref: ref.vsvip(vsName),
+    type: 'VS_TYPE_VH_PARENT',
+    services: [
+      { port: 80, port_range_end: 80, enable_ssl: false, enable_http2: false },
+      { port: 443, port_range_end: 443, enable_ssl: true, enable_http2: false },
+    ],
+    vs_datascripts: [{ index: 0, vs_datascript_set_ref: ref.datascript(vsName) }],
+    ...(httpPolicies.length > 0 ? { http_policies: httpPolicies } : {}),
+    markers: markers(ctx.cluster),
+    service_metadata: serviceMetadata(),
+    error_page_profile_ref: '',
+  };
+  objects.push(obj('virtualservice', vsName, tenant, withCksum(vs)));
+  objects.push(...children);
+  return { name: modelName(tenant, vsName), tenant, objects, sources: [...sources].sort() };
+}
