@@ -15,4 +15,5 @@ describeStoreContract({
     return s;
   },
   propertyRuns: 300,
+  expectedOps: { upsert: { reads: 1, writes: 1 }, duplicate: { reads: 1, writes: 0 } },
 });
