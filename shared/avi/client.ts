@@ -31,6 +31,8 @@ const OWNED_TYPES = new Set([
   'applicationpersistenceprofile',
 ]);
 
+const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ALTNAME/;
+
 export type AviRecord = Record<string, unknown> & { uuid?: string; name?: string; _last_modified?: string };
 
 export interface AviClientOptions {
@@ -334,7 +336,7 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     path: string,
     headers: Record<string, string>,
     o: SendOptions,
-  ): Promise<{ res?: AxiosResponse; error?: string }> => {
+  ): Promise<{ res?: AxiosResponse; error?: string; permanent?: boolean }> => {
     const release = await budget.acquire();
     const started = Date.now();
     try {
@@ -346,6 +348,12 @@ export function createAviClient(opts: AviClientOptions): AviClient {
       count(method, path, undefined, o.objectType);
       const err = e as { code?: string; message?: string };
       const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
+      if (err.code && TLS_ERRORS.test(err.code)) {
+        // A certificate problem does not clear with retries.
+        const error = `TLS verification of ${baseUrl} failed (${err.code}): trust the controller's CA with certificateAuthorityData, or opt out explicitly with insecureSkipVerify`;
+        logger.warn('avi request failed', { method, path, error });
+        return { error, permanent: true };
+      }
       const error = timedOut
         ? `timed out after ${opts.timeoutMs ?? 60_000} ms`
         : `transport error ${err.code ?? ''}`.trim();
@@ -386,9 +394,10 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     headers: () => Record<string, string>,
   ): Promise<AxiosResponse> => {
     for (let attempt = 1; ; attempt++) {
-      const { res, error } = await exchange(method, path, headers(), o);
+      const { res, error, permanent } = await exchange(method, path, headers(), o);
       const status = res?.status;
       const message = res ? controllerMessage(res.data) : (error ?? '');
+      if (permanent) throw fail(method, o, path, status, message, false);
       const retryable = res === undefined || isRetryableStatus(res.status, message);
       if (!retryable) return res!;
       if (attempt >= maxAttempts) throw fail(method, o, path, status, message, true);
