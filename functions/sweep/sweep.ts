@@ -1,0 +1,133 @@
+/**
+ * The sweep of one instance: store vs latest inventories, controller vs models. It repairs drift and removes
+ * orphans carrying this instance's created_by, and it never deletes anything on a partial view.
+ */
+import { tierOf } from '../../shared/avi/plan.ts';
+import type { OwnedObject } from '../../shared/avi/reconciler.ts';
+import type { ReconcileOutcome, SyncEngine, WorkingSet } from '../sync/engine.ts';
+import type { InventoryCommand } from '../sync/plan.ts';
+import {
+  type ControllerObject,
+  currentById,
+  findOrphans,
+  missingInventories,
+  orphanRecord,
+  wantedIds,
+} from './decide.ts';
+
+/** What the sweep needs from the Avi side (shared/avi's reconciler provides it). */
+export interface SweepAvi {
+  listOwned(opts?: { tenant?: string }): Promise<OwnedObject[]>;
+}
+
+export interface SweepOptions {
+  avi: SweepAvi;
+  /** Reads the registry (throws when it cannot): an unreadable registry is a partial view. */
+  checkRegistry?: () => Promise<unknown> | unknown;
+}
+
+export interface SweepReport {
+  ok: boolean;
+  /** Why nothing was deleted this round (empty when the view was complete). */
+  partial: string[];
+  prunedFromStore: number;
+  modelsChanged: number;
+  orphansDeleted: string[];
+  transientModels: string[];
+}
+
+const CLUSTER_INVENTORY = '_cluster';
+
+export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOptions): Promise<SweepReport> {
+  const log = engine.log.child({ operation: 'sweep' });
+  const report: SweepReport = {
+    ok: false,
+    partial: [],
+    prunedFromStore: 0,
+    modelsChanged: 0,
+    orphansDeleted: [],
+    transientModels: [],
+  };
+  // 1. Registry readable?
+  if (opts.checkRegistry) {
+    try {
+      await opts.checkRegistry();
+    } catch (err) {
+      report.partial.push(`registry unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  // 2. An inventory for every namespace this instance builds from.
+  const namespaces = new Set<string>();
+  for (const o of ws.objects.values()) {
+    const ns = o.kind === 'Namespace' ? undefined : o.metadata.namespace;
+    if (ns && engine.contributing(ws, ns)) namespaces.add(ns);
+  }
+  for (const [ns, st] of ws.states) if (st === 'owned') namespaces.add(ns);
+  const inventories = await engine.listInventories();
+  const byNs = new Map(inventories.map((i) => [i.namespace, i]));
+  const missing = missingInventories(namespaces, byNs.keys());
+  if (missing.length) report.partial.push(`no inventory yet for namespace(s) ${missing.join(', ')}`);
+
+  // 3. Store vs inventory, per namespace that has one (safe on its own: the listing is complete for it).
+  for (const inv of inventories) {
+    if (inv.namespace === CLUSTER_INVENTORY) continue;
+    const cmd: InventoryCommand = {
+      type: 'inventory',
+      messageId: 'sweep',
+      groupId: inv.namespace,
+      namespace: inv.namespace,
+      items: inv.entries.map((e) => ({ kind: e.kind, name: e.name, resourceVersion: e.resourceVersion })),
+      takenAt: inv.observedAt,
+    };
+    const r = await engine.pruneFromInventory(ws, cmd);
+    report.prunedFromStore += r.pruned;
+    if (r.result) for (const m of r.result.outcome.transient) report.transientModels.push(m);
+  }
+
+  // 4. The controller's objects carrying our created_by.
+  let owned: ControllerObject[] | undefined;
+  try {
+    owned = (await opts.avi.listOwned()) as ControllerObject[];
+  } catch (err) {
+    report.partial.push(`cannot list the controller's objects: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  if (report.partial.length || !owned) {
+    log.warn('sweep view is partial: nothing deleted or repaired this round', {
+      outcome: 'partial',
+      reasons: report.partial,
+    });
+    await engine.status('skipped', 'sweep', { reason: report.partial.join('; ') });
+    return report;
+  }
+
+  // 5. Rebuild everything and make the controller match, repairing out-of-band edits.
+  const models = await engine.buildAll(ws);
+  const current = currentById(owned);
+  const outcome: ReconcileOutcome = await engine.reconcileAll(ws, { current, models });
+  report.modelsChanged = outcome.changed.size;
+  report.transientModels.push(...outcome.transient);
+
+  // 6. Orphans: ours on the controller, wanted by no model and not tracked by any applied model.
+  const wanted = wantedIds(models);
+  for (const a of ws.applied.values()) for (const o of a.objects) wanted.add(`${o.tenant}/${o.type}/${o.name}`);
+  const orphans = findOrphans(owned, wanted);
+  if (orphans.length) {
+    const res = await engine.removeRecord(orphanRecord(orphans, tierOf));
+    for (const op of res.operations)
+      if (op.ok && op.op === 'delete') report.orphansDeleted.push(`${op.tenant}/${op.type}/${op.name}`);
+    if (!res.ok) report.transientModels.push('sweep/orphans');
+  }
+  report.ok = report.transientModels.length === 0;
+  log.info('sweep done', {
+    outcome: report.ok ? 'swept' : 'retry',
+    prunedFromStore: report.prunedFromStore,
+    modelsChanged: report.modelsChanged,
+    orphansDeleted: report.orphansDeleted.length,
+  });
+  await engine.status('swept', 'sweep', {
+    reason: `models changed ${report.modelsChanged}, orphans deleted ${report.orphansDeleted.length}, pruned ${report.prunedFromStore}`,
+  });
+  return report;
+}

@@ -1,0 +1,604 @@
+/**
+ * The sync engine of one instance: store updates, affected-model computation, rebuild, reconcile, record.
+ * Shared by the sync handler (queue batches), the sweep (full rebuild) and deleteConfig.
+ * All I/O comes in through `deps`; decisions live in plan.ts.
+ */
+import type { CurrentObject } from '../../shared/avi/plan.ts';
+import type { AviReconciler } from '../../shared/avi/reconciler.ts';
+import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '../../shared/avi/types.ts';
+import type { EncryptedSecret, ReleaseConfirmedEvent, SyncStatusEvent } from '../../shared/events/index.ts';
+import type { Logger } from '../../shared/log.ts';
+import type {
+  AviModel,
+  ClusterView,
+  KubeObject,
+  ModelApi,
+  ObjectKey,
+  SkippedObject,
+} from '../../shared/model/types.ts';
+import type { InstanceConfig } from '../../shared/registry/types.ts';
+import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
+import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
+import {
+  addAll,
+  type CoalescedChange,
+  coalesceChanges,
+  contributes,
+  type InventoryCommand,
+  inventoryPrunes,
+  type NamespaceCommand,
+  namespaceTransition,
+  type ObjectChange,
+  type StoredRef,
+} from './plan.ts';
+
+export type PublishedEvent =
+  | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
+  | { detailType: 'sync-status'; detail: SyncStatusEvent };
+
+export type ModelFunctions = Pick<ModelApi, 'affectedModels' | 'buildSelectedModels' | 'buildModels'>;
+
+/** Decrypts a Secret's TLS payload into its `data` map (shared/crypto behind a key provider). */
+export type SecretDecryptor = (
+  payload: EncryptedSecret,
+  ref: { cluster: string; namespace: string; name: string },
+) => Promise<Record<string, string>>;
+
+export interface EngineDeps {
+  instance: InstanceConfig;
+  store: InstanceStore;
+  reconciler: Reconciler;
+  model: ModelFunctions;
+  decryptSecret?: SecretDecryptor;
+  publish(event: PublishedEvent): Promise<void> | void;
+  logger: Logger;
+  now(): Date;
+  /** Models reconciled at once (the Avi client has its own request budget). Default 4. */
+  concurrency?: number;
+}
+
+/** An applied model as the sync function records it: the reconciler's record plus the objects it was built from. */
+export type RecordedModel = AppliedModel & { sources?: ObjectKey[] };
+
+/** The instance's state for one batch, loaded once and kept in step with every store write. */
+export interface WorkingSet {
+  objects: Map<ObjectKey, KubeObject>;
+  states: Map<string, NamespaceState>;
+  applied: Map<string, RecordedModel>;
+  /** object key → models that listed it as a source when applied. */
+  sources: Map<ObjectKey, Set<string>>;
+  /** Namespace labels seen on this batch's messages (for namespaces without a stored Namespace object). */
+  labels: Map<string, Record<string, string>>;
+}
+
+export interface ReconcileOutcome {
+  /** Models whose apply failed transiently: the messages behind them are retried. */
+  transient: Set<string>;
+  /** Models with a permanent failure (recorded, not retried). */
+  permanent: Set<string>;
+  /** Models with at least one write. */
+  changed: Set<string>;
+}
+
+const INTERNAL_KINDS = new Set(['Namespace']);
+
+function namespaceOfKey(key: ObjectKey): string {
+  const i = key.indexOf('/');
+  const j = key.indexOf('/', i + 1);
+  return key.slice(i + 1, j);
+}
+
+export function createSyncEngine(deps: EngineDeps) {
+  const { instance, store, reconciler, model, logger } = deps;
+  const log = logger.child({ instance: instance.id });
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  /** key@uid@rv → decrypted data (warm containers keep it; never logged). */
+  const secretCache = new Map<string, Record<string, string> | null>();
+
+  async function loadWorkingSet(): Promise<WorkingSet> {
+    const [objs, states, applied] = await Promise.all([
+      store.listObjects(),
+      store.listNamespaceStates(),
+      store.listApplied(),
+    ]);
+    const ws: WorkingSet = {
+      objects: new Map(),
+      states: new Map(),
+      applied: new Map(),
+      sources: new Map(),
+      labels: new Map(),
+    };
+    for (const o of objs) ws.objects.set(objectKeyOf(o.kind, o.metadata.namespace || undefined, o.metadata.name), o);
+    for (const s of states) ws.states.set(s.namespace, s.state);
+    for (const a of applied) setApplied(ws, a as RecordedModel);
+    return ws;
+  }
+
+  function setApplied(ws: WorkingSet, m: RecordedModel | undefined, name?: string): void {
+    const key = m?.name ?? name!;
+    const old = ws.applied.get(key);
+    for (const s of old?.sources ?? []) ws.sources.get(s)?.delete(key);
+    if (!m) {
+      ws.applied.delete(key);
+      return;
+    }
+    ws.applied.set(key, m);
+    for (const s of m.sources ?? []) {
+      const set = ws.sources.get(s) ?? new Set<string>();
+      set.add(key);
+      ws.sources.set(s, set);
+    }
+  }
+
+  function contributing(ws: WorkingSet, namespace: string | undefined): boolean {
+    return !namespace || contributes(ws.states.get(namespace));
+  }
+
+  async function decrypted(key: ObjectKey, o: KubeObject): Promise<KubeObject> {
+    const payload = o[ENCRYPTED_FIELD] as EncryptedSecret | undefined;
+    if (!payload) return o;
+    const cacheKey = `${key}@${o.metadata.uid}@${o.metadata.resourceVersion}`;
+    let data = secretCache.get(cacheKey);
+    if (data === undefined) {
+      if (!deps.decryptSecret) {
+        data = null;
+        log.warn('TLS secret carries encrypted key material but no key provider is configured', {
+          object: key,
+          operation: 'decrypt',
+          outcome: 'skipped',
+        });
+      } else {
+        try {
+          data = await deps.decryptSecret(payload, {
+            cluster: instance.clusterName,
+            namespace: o.metadata.namespace ?? '',
+            name: o.metadata.name,
+          });
+        } catch (err) {
+          data = null;
+          log.error('cannot decrypt TLS secret; its hosts get no SNI child until it is re-sent', {
+            object: key,
+            operation: 'decrypt',
+            outcome: 'failed',
+            reason: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }
+      if (secretCache.size > 10_000) secretCache.clear();
+      secretCache.set(cacheKey, data);
+    }
+    const { [ENCRYPTED_FIELD]: _drop, ...rest } = o;
+    return data ? { ...(rest as KubeObject), data: { ...(o.data ?? {}), ...data } } : (rest as KubeObject);
+  }
+
+  /** The model's input: objects of namespaces this instance owns (held/released ones contribute nothing). */
+  async function buildView(ws: WorkingSet): Promise<ClusterView> {
+    const objects: KubeObject[] = [];
+    const nsObjects = new Map<string, KubeObject>();
+    const seen = new Set<string>();
+    for (const [key, o] of ws.objects) {
+      if (o.kind === 'Namespace') {
+        if (contributing(ws, o.metadata.name)) nsObjects.set(o.metadata.name, o);
+        continue;
+      }
+      const ns = o.metadata.namespace || undefined;
+      if (!contributing(ws, ns)) continue;
+      if (ns) seen.add(ns);
+      objects.push(o[ENCRYPTED_FIELD] ? await decrypted(key, o) : o);
+    }
+    for (const [ns, st] of ws.states) if (st === 'owned') seen.add(ns);
+    const namespaces: KubeObject[] = [];
+    for (const ns of [...seen].sort()) {
+      namespaces.push(
+        nsObjects.get(ns) ?? {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: ns, labels: ws.labels.get(ns) ?? {} },
+        },
+      );
+    }
+    return { namespaces, objects };
+  }
+
+  function affectedBy(view: ClusterView, o: KubeObject | undefined, key: ObjectKey, into: Set<string>): void {
+    if (!o || INTERNAL_KINDS.has(o.kind)) return;
+    try {
+      addAll(into, model.affectedModels(instance, view, o));
+    } catch (err) {
+      log.error('cannot compute the models an object touches', {
+        object: key,
+        operation: 'affected-models',
+        outcome: 'failed',
+        reason: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  async function recordPermanent(entry: { model?: string; object?: string; reason: string; namespace?: string }) {
+    log.warn('permanent sync failure (not retried)', {
+      model: entry.model,
+      object: entry.object,
+      operation: 'sync',
+      outcome: 'failed',
+      reason: entry.reason,
+    });
+    try {
+      await store.recordFailure({
+        ...(entry.model ? { model: entry.model } : {}),
+        ...(entry.object ? { objectKey: entry.object } : {}),
+        reason: entry.reason,
+        at: deps.now().toISOString(),
+      });
+    } catch (err) {
+      log.error('cannot record failure', { reason: err instanceof Error ? err.message : String(err) });
+    }
+    await status('failed', 'sync', entry);
+  }
+
+  async function status(
+    outcome: SyncStatusEvent['outcome'],
+    operation: string,
+    f: { model?: string; object?: string; reason?: string; namespace?: string } = {},
+  ): Promise<void> {
+    try {
+      await deps.publish({
+        detailType: 'sync-status',
+        detail: {
+          version: 1,
+          cluster: instance.clusterName,
+          instance: instance.id,
+          operation,
+          outcome,
+          ...(f.namespace ? { namespace: f.namespace } : {}),
+          ...(f.model ? { model: f.model } : {}),
+          ...(f.object ? { object: f.object } : {}),
+          ...(f.reason ? { reason: f.reason.slice(0, 1000) } : {}),
+          at: deps.now().toISOString(),
+        },
+      });
+    } catch (err) {
+      log.warn('cannot publish status event', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  async function reportSkipped(skipped: SkippedObject[]): Promise<void> {
+    for (const s of skipped) {
+      await recordPermanent({
+        object: objectKeyOf(s.kind, s.namespace, s.name),
+        reason: `${s.field}: ${s.reason}`,
+        ...(s.namespace ? { namespace: s.namespace } : {}),
+      });
+    }
+  }
+
+  function sameRecord(a: RecordedModel | undefined, b: RecordedModel): boolean {
+    return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  /** Apply (or remove) one model and record what is now on the controller. */
+  async function reconcileOne(
+    ws: WorkingSet,
+    name: string,
+    desired: AviModel | undefined,
+    out: ReconcileOutcome,
+    current?: ReadonlyMap<string, CurrentObject>,
+  ) {
+    const last = ws.applied.get(name);
+    if (!desired && !last) return;
+    const started = Date.now();
+    const operation = desired ? 'apply' : 'remove';
+    let res: ApplyResult;
+    try {
+      const withCurrent = (reconciler as Partial<Pick<AviReconciler, 'applyWithCurrent'>>).applyWithCurrent;
+      if (!desired) res = await reconciler.remove(last!);
+      else if (current && withCurrent) res = await withCurrent.call(reconciler, desired, last, current);
+      else res = await reconciler.apply(desired, last);
+    } catch (err) {
+      const transient = !(err instanceof AviError) || err.transient;
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn('model reconcile failed', {
+        model: name,
+        operation,
+        outcome: transient ? 'retry' : 'failed',
+        duration: Date.now() - started,
+        reason,
+      });
+      if (transient) out.transient.add(name);
+      else {
+        out.permanent.add(name);
+        await recordPermanent({ model: name, reason });
+      }
+      return;
+    }
+    const writes = res.operations.filter((o) => o.op !== 'skip' && o.ok).length;
+    if (writes > 0) out.changed.add(name);
+    if (res.applied) {
+      const rec: RecordedModel = { ...res.applied, sources: [...(desired?.sources ?? last?.sources ?? [])].sort() };
+      if (!sameRecord(last, rec)) {
+        await store.putApplied(rec);
+        setApplied(ws, rec);
+      }
+    } else if (last && (res.ok || !desired)) {
+      // Removed entirely (or nothing of it is left on the controller).
+      if (res.ok) {
+        await store.deleteApplied(name);
+        setApplied(ws, undefined, name);
+      }
+    }
+    let transient = false;
+    for (const op of res.operations) {
+      if (op.ok) continue;
+      if (op.failure === 'permanent') {
+        out.permanent.add(name);
+        await recordPermanent({
+          model: name,
+          object: `${op.type}/${op.name}`,
+          reason: op.message ?? `HTTP ${op.status}`,
+        });
+      } else transient = true;
+    }
+    if (!res.ok && !out.permanent.has(name)) transient = true;
+    if (transient) out.transient.add(name);
+    const outcome = transient ? 'retry' : out.permanent.has(name) ? 'failed' : writes > 0 ? 'applied' : 'unchanged';
+    log.info('model reconciled', { model: name, operation, outcome, writes, duration: Date.now() - started });
+    if (writes > 0 && !transient) await status('applied', operation, { model: name });
+  }
+
+  /** Rebuild the named models from the view and make the controller match them. */
+  async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
+    const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
+    if (names.size === 0) return out;
+    const built = model.buildSelectedModels(instance, view, names);
+    await reportSkipped(built.skipped);
+    const desired = new Map(built.models.map((m) => [m.name, m]));
+    // Models the build produced without being asked (it may widen the set) are reconciled too.
+    const all = [...new Set([...names, ...desired.keys()])].sort();
+    await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out));
+    return out;
+  }
+
+  /**
+   * Full rebuild: every model of the instance; applied models nobody wants any more are removed. With `current`
+   * (the controller's copies), objects changed or deleted out of band are written again.
+   */
+  async function reconcileAll(
+    ws: WorkingSet,
+    opts: { current?: ReadonlyMap<string, CurrentObject>; models?: AviModel[] } = {},
+  ): Promise<ReconcileOutcome & { models: AviModel[] }> {
+    const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
+    let models = opts.models;
+    if (!models) {
+      const built = model.buildModels(instance, await buildView(ws));
+      await reportSkipped(built.skipped);
+      models = built.models;
+    }
+    const desired = new Map(models.map((m) => [m.name, m]));
+    const all = [...new Set([...desired.keys(), ...ws.applied.keys()])].sort();
+    await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out, opts.current));
+    return { ...out, models };
+  }
+
+  /** Every desired model of the instance (full build), with invalid objects reported. */
+  async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
+    const built = model.buildModels(instance, await buildView(ws));
+    await reportSkipped(built.skipped);
+    return built.models;
+  }
+
+  async function writeChange(ch: ObjectChange): Promise<PutOutcome> {
+    if (ch.op === 'upsert') return store.upsertObject(ch.object!);
+    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion);
+  }
+
+  /**
+   * One run of object changes: coalesce, update the store, find the affected models, rebuild and reconcile them.
+   * Returns, per message id, the models it touched (for failure mapping).
+   */
+  async function processObjects(
+    ws: WorkingSet,
+    changes: ObjectChange[],
+  ): Promise<{
+    messageModels: Map<string, Set<string>>;
+    outcome: ReconcileOutcome;
+    coalesced: Map<ObjectKey, CoalescedChange>;
+  }> {
+    const coalesced = coalesceChanges(changes);
+    const touched: { key: ObjectKey; ids: string[]; prev?: KubeObject; next?: KubeObject; namespace?: string }[] = [];
+    for (const [key, c] of coalesced) {
+      const prev = ws.objects.get(key);
+      const w = c.winner;
+      let result: PutOutcome;
+      try {
+        result = await writeChange(w);
+      } catch (err) {
+        // A store that refuses the object (e.g. too large) is a permanent problem of that object.
+        await recordPermanent({
+          object: key,
+          reason: `store: ${err instanceof Error ? err.message : String(err)}`,
+          ...(w.namespace ? { namespace: w.namespace } : {}),
+        });
+        continue;
+      }
+      if (result === 'stale') continue;
+      // 'duplicate' is re-evaluated too: an earlier delivery may have stored it and then failed on Avi.
+      let next: KubeObject | undefined;
+      if (result === 'applied') {
+        if (w.op === 'upsert') {
+          next = w.object;
+          ws.objects.set(key, w.object!);
+        } else ws.objects.delete(key);
+      } else next = ws.objects.get(key);
+      touched.push({
+        key,
+        ids: c.messageIds,
+        ...(prev ? { prev } : {}),
+        ...(next ? { next } : {}),
+        ...(w.namespace ? { namespace: w.namespace } : {}),
+      });
+    }
+    const messageModels = new Map<string, Set<string>>();
+    const names = new Set<string>();
+    if (touched.length) {
+      const view = await buildView(ws);
+      for (const t of touched) {
+        const models = new Set(ws.sources.get(t.key) ?? []);
+        if (contributing(ws, t.namespace)) {
+          affectedBy(view, t.prev, t.key, models);
+          affectedBy(view, t.next, t.key, models);
+        }
+        addAll(names, models);
+        for (const id of t.ids) addAll(messageModels.get(id) ?? messageModels.set(id, new Set()).get(id)!, models);
+      }
+      const outcome = await reconcileModels(ws, names, view);
+      return { messageModels, outcome, coalesced };
+    }
+    return { messageModels, outcome: { transient: new Set(), permanent: new Set(), changed: new Set() }, coalesced };
+  }
+
+  /** Models built (or last applied) from objects of one namespace. */
+  function modelsOfNamespace(ws: WorkingSet, view: ClusterView, namespace: string, into: Set<string>): void {
+    for (const [key, o] of ws.objects) {
+      if ((o.metadata.namespace || '') !== namespace) continue;
+      affectedBy(view, o, key, into);
+    }
+    for (const [key, models] of ws.sources) if (namespaceOfKey(key) === namespace) addAll(into, models);
+  }
+
+  /** hold / release / adopt. Returns false when the message must be retried. */
+  async function processNamespaceCommand(ws: WorkingSet, cmd: NamespaceCommand): Promise<boolean> {
+    const current = ws.states.get(cmd.namespace);
+    const tr = namespaceTransition(current, cmd.type);
+    const names = new Set<string>();
+    // A release is redone whenever applied models still name the namespace (a previous attempt may have failed).
+    const leftovers = [...ws.sources.keys()].some(
+      (k) => namespaceOfKey(k) === cmd.namespace && ws.sources.get(k)!.size > 0,
+    );
+    const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers);
+    if (rebuild) modelsOfNamespace(ws, await buildView(ws), cmd.namespace, names);
+    if (current !== tr.next) {
+      await store.setNamespaceState(cmd.namespace, tr.next, `${cmd.type} message`);
+      ws.states.set(cmd.namespace, tr.next);
+    }
+    let ok = true;
+    if (rebuild) {
+      const view = await buildView(ws);
+      if (cmd.type === 'adopt') modelsOfNamespace(ws, view, cmd.namespace, names);
+      const outcome = await reconcileModels(ws, names, view);
+      ok = outcome.transient.size === 0;
+    }
+    log.info(`namespace ${cmd.type}`, {
+      namespace: cmd.namespace,
+      operation: cmd.type,
+      outcome: ok ? tr.next : 'retry',
+      models: names.size,
+    });
+    if (!ok) return false;
+    if (cmd.type === 'adopt' && current !== 'owned') await status('adopted', 'adopt', { namespace: cmd.namespace });
+    if (tr.confirmRelease) {
+      await deps.publish({
+        detailType: 'release-confirmed',
+        detail: {
+          version: 1,
+          cluster: instance.clusterName,
+          namespace: cmd.namespace,
+          fromInstance: instance.id,
+          ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
+        },
+      });
+      await status('released', 'release', { namespace: cmd.namespace });
+    }
+    return true;
+  }
+
+  function storedRefs(ws: WorkingSet, namespace: string): StoredRef[] {
+    const out: StoredRef[] = [];
+    for (const [key, o] of ws.objects) {
+      if ((o.metadata.namespace || '') !== namespace || o.kind === 'Namespace') continue;
+      out.push({
+        key,
+        kind: o.kind,
+        name: o.metadata.name,
+        uid: o.metadata.uid ?? '',
+        resourceVersion: o.metadata.resourceVersion ?? '0',
+        ...(o.metadata.creationTimestamp ? { creationTimestamp: o.metadata.creationTimestamp } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Store the inventory and drop the objects it proves were deleted while events were lost. */
+  async function processInventory(ws: WorkingSet, inv: InventoryCommand) {
+    const storeNs = inv.namespace || '_cluster';
+    const put = await store.putInventory({
+      namespace: storeNs,
+      cluster: instance.clusterName,
+      observedAt: inv.takenAt ?? deps.now().toISOString(),
+      entries: inv.items.map((i) => ({ kind: i.kind, name: i.name, resourceVersion: i.resourceVersion })),
+    });
+    if (put === 'stale') return { pruned: 0, result: undefined };
+    return pruneFromInventory(ws, inv);
+  }
+
+  async function pruneFromInventory(ws: WorkingSet, inv: InventoryCommand) {
+    const prunes = inventoryPrunes(storedRefs(ws, inv.namespace), inv.items, {
+      ...(inv.snapshotResourceVersion ? { snapshotResourceVersion: inv.snapshotResourceVersion } : {}),
+      ...(inv.takenAt ? { takenAt: inv.takenAt } : {}),
+    });
+    if (!prunes.length) return { pruned: 0, result: undefined };
+    log.info('inventory: removing objects deleted while events were lost', {
+      namespace: inv.namespace,
+      operation: 'inventory',
+      objects: prunes.map((p) => p.key),
+    });
+    const changes: ObjectChange[] = prunes.map((p) => ({
+      type: 'object',
+      messageId: inv.messageId,
+      groupId: inv.groupId,
+      key: p.key,
+      kind: p.kind,
+      namespace: inv.namespace || undefined,
+      name: p.name,
+      uid: p.uid,
+      resourceVersion: p.resourceVersion,
+      op: 'delete',
+    }));
+    const result = await processObjects(ws, changes);
+    return { pruned: prunes.length, result };
+  }
+
+  return {
+    instance,
+    log,
+    loadWorkingSet,
+    buildView,
+    processObjects,
+    processNamespaceCommand,
+    processInventory,
+    pruneFromInventory,
+    reconcileModels,
+    reconcileAll,
+    reconcileOne,
+    buildAll,
+    contributing,
+    listInventories: () => store.listInventories(),
+    /** Delete the objects of a record (e.g. the sweep's orphans) top-down. */
+    removeRecord: (rec: AppliedModel) => reconciler.remove(rec),
+    recordPermanent,
+    status,
+    setApplied,
+  };
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>;
+
+/** Runs `fn` over items with at most `limit` in flight. */
+export async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,216 @@
+/**
+ * Per-instance sync function: a middy handler for SQS FIFO batches from the router.
+ * Partial batch failure: only messages behind a transiently failed model (and the later messages of their
+ * FIFO group) are reported in batchItemFailures; invalid messages are dead-lettered, never retried.
+ */
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Reconciler } from '../../shared/avi/types.ts';
+import type { KeyProvider } from '../../shared/crypto/index.ts';
+import { type Logger, redact } from '../../shared/log.ts';
+import type { InstanceConfig } from '../../shared/registry/types.ts';
+import type { InstanceStore } from '../../shared/store/types.ts';
+import { runDeleteConfig } from '../sweep/delete-config.ts';
+import { runSweep, type SweepAvi } from '../sweep/sweep.ts';
+import {
+  createSyncEngine,
+  type ModelFunctions,
+  type PublishedEvent,
+  type SecretDecryptor,
+  type SyncEngine,
+  type WorkingSet,
+} from './engine.ts';
+import { groupOf, parseRecord } from './messages.ts';
+import { defaultModel } from './model.ts';
+import { expandFailuresByGroup, messagesOfFailedModels, type Segment, segmentBatch, type WorkItem } from './plan.ts';
+import { secretDecryptor } from './secrets.ts';
+
+/** What the dead-letter path records for a message that cannot be processed (never the clear body). */
+export interface DeadLetterRecord {
+  instance: string;
+  messageId: string;
+  groupId: string;
+  reason: string;
+  /** The body with credential-like fields masked (or a note when it was not JSON). */
+  body: unknown;
+  at: string;
+}
+
+export interface SyncHandlerDeps {
+  instance: InstanceConfig;
+  store: InstanceStore;
+  reconciler: Reconciler;
+  publish(event: PublishedEvent): Promise<void> | void;
+  deadLetter(record: DeadLetterRecord): Promise<void> | void;
+  logger: Logger;
+  now(): Date;
+  /** Decrypts TLS key material carried in `encryptedSecret` (default: shared/crypto with `keyProvider`). */
+  decryptSecret?: SecretDecryptor;
+  /** The key provider (local key file or KMS) that opens TLS key envelopes. */
+  keyProvider?: KeyProvider;
+  /** The k8s → Avi model (defaults to shared/model). */
+  model?: ModelFunctions;
+  /** Runs a sweep when a `sweep` message arrives (functions/sweep wires it); without it the message is logged. */
+  sweep?: (engine: SyncEngine, ws: WorkingSet) => Promise<{ ok: boolean }>;
+  /** Models reconciled at once. */
+  concurrency?: number;
+}
+
+export function maskedBody(body: string | undefined): unknown {
+  if (!body) return '(empty)';
+  try {
+    return redact(JSON.parse(body));
+  } catch {
+    return `(not JSON, ${body.length} characters)`;
+  }
+}
+
+/** The batch logic without middy (tests and the embedded runtime may call it directly). */
+export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
+  const engine = createSyncEngine({
+    instance: deps.instance,
+    store: deps.store,
+    reconciler: deps.reconciler,
+    model: deps.model ?? defaultModel,
+    ...(deps.decryptSecret
+      ? { decryptSecret: deps.decryptSecret }
+      : deps.keyProvider
+        ? { decryptSecret: secretDecryptor(deps.keyProvider) }
+        : {}),
+    publish: deps.publish,
+    logger: deps.logger,
+    now: deps.now,
+    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+  });
+  const log = engine.log;
+
+  async function deadLetter(record: SQSRecord, reason: string): Promise<void> {
+    log.warn('message rejected', {
+      operation: 'validate',
+      outcome: 'dead-lettered',
+      messageId: record.messageId,
+      reason,
+    });
+    await deps.deadLetter({
+      instance: deps.instance.id,
+      messageId: record.messageId,
+      groupId: groupOf(record),
+      reason,
+      body: maskedBody(record.body),
+      at: deps.now().toISOString(),
+    });
+  }
+
+  function idsOf(seg: Segment): string[] {
+    return seg.type === 'objects' ? seg.changes.map((c) => c.messageId) : [seg.item.messageId];
+  }
+
+  async function processSegment(ws: WorkingSet, seg: Segment, failed: Set<string>): Promise<void> {
+    if (seg.type === 'objects') {
+      const r = await engine.processObjects(ws, seg.changes);
+      for (const id of messagesOfFailedModels(r.messageModels, r.outcome.transient)) failed.add(id);
+      return;
+    }
+    const item = seg.item;
+    switch (item.type) {
+      case 'hold':
+      case 'release':
+      case 'adopt':
+        if (!(await engine.processNamespaceCommand(ws, item))) failed.add(item.messageId);
+        return;
+      case 'inventory': {
+        const r = await engine.processInventory(ws, item);
+        if (r.result && r.result.outcome.transient.size > 0) failed.add(item.messageId);
+        return;
+      }
+      case 'sweep': {
+        const avi = sweepAvi();
+        const sweep = deps.sweep ?? (avi ? (e: SyncEngine, w: WorkingSet) => runSweep(e, w, { avi }) : undefined);
+        if (!sweep) {
+          log.info('sweep message ignored: the reconciler cannot list the controller', {
+            operation: 'sweep',
+            outcome: 'skipped',
+          });
+          return;
+        }
+        const r = await sweep(engine, ws);
+        if (!r.ok) log.warn('sweep incomplete; waiting for the next one', { operation: 'sweep', outcome: 'partial' });
+        return;
+      }
+    }
+  }
+
+  const sweepAvi = (): SweepAvi | undefined => {
+    const r = deps.reconciler as Partial<SweepAvi>;
+    return typeof r.listOwned === 'function' ? (deps.reconciler as unknown as SweepAvi) : undefined;
+  };
+
+  return async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+    const records = event.Records ?? [];
+    const ordered = records.map((r) => ({ messageId: r.messageId, groupId: groupOf(r) }));
+    const failed = new Set<string>();
+    const items: WorkItem[] = [];
+    const labels = new Map<string, Record<string, string>>();
+    for (const r of records) {
+      const p = parseRecord(r, deps.instance.clusterName);
+      if (!p.ok) {
+        await deadLetter(r, p.reason);
+        continue;
+      }
+      items.push(p.item);
+      const ns = 'namespace' in p.item ? p.item.namespace : undefined;
+      if (ns && p.namespaceLabels) labels.set(ns, p.namespaceLabels);
+    }
+    if (!items.length) return { batchItemFailures: [] };
+
+    let ws: WorkingSet;
+    try {
+      ws = await engine.loadWorkingSet();
+    } catch (err) {
+      log.error('cannot read the state store; the whole batch is retried', {
+        operation: 'load',
+        outcome: 'retry',
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      return { batchItemFailures: items.map((i) => ({ itemIdentifier: i.messageId })) };
+    }
+    for (const [ns, l] of labels) ws.labels.set(ns, l);
+
+    if (deps.instance.deleteConfig) {
+      const ok = (await runDeleteConfig(engine, ws, sweepAvi())).ok;
+      log.info('deleteConfig: instance is not syncing; its Avi objects are being removed', {
+        operation: 'delete-config',
+        outcome: ok ? 'removed' : 'retry',
+        messages: items.length,
+      });
+      return { batchItemFailures: ok ? [] : items.map((i) => ({ itemIdentifier: i.messageId })) };
+    }
+
+    for (const seg of segmentBatch(items)) {
+      try {
+        await processSegment(ws, seg, failed);
+      } catch (err) {
+        // Store or controller errors outside a model's apply: retry the segment, carry on with the rest.
+        log.error('batch segment failed; its messages are retried', {
+          operation: seg.type === 'objects' ? 'objects' : seg.item.type,
+          outcome: 'retry',
+          reason: err instanceof Error ? err.message : String(err),
+        });
+        for (const id of idsOf(seg)) failed.add(id);
+        try {
+          ws = await engine.loadWorkingSet();
+          for (const [ns, l] of labels) ws.labels.set(ns, l);
+        } catch {
+          for (const i of items) failed.add(i.messageId);
+          break;
+        }
+      }
+    }
+    const retry = expandFailuresByGroup(ordered, failed);
+    return { batchItemFailures: retry.map((id) => ({ itemIdentifier: id })) };
+  };
+}
+
+export function createSyncHandler(deps: SyncHandlerDeps) {
+  return middy<SQSEvent, SQSBatchResponse>().handler(createSyncBatchProcessor(deps));
+}
