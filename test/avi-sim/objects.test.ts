@@ -391,3 +391,35 @@ describe('system objects of a fresh controller', () => {
     expect(cloud.ipam_provider_ref).toMatch(/#Default-IPAM$/);
   });
 });
+
+describe('read-modify-write', () => {
+  it('accepts every object it returns when PUT back unchanged (with or without include_name)', async () => {
+    await c.post('/api/vsvip', vsvip('rt-v'));
+    await c.post('/api/virtualservice', { name: 'rt-vs', vsvip_ref: '/api/vsvip?name=rt-v', services: [{ port: 80 }] });
+    await c.post('/api/httppolicyset', { name: 'rt-h' });
+    await c.post('/api/l4policyset', { name: 'rt-l4' });
+    await c.post('/api/vsdatascriptset', { name: 'rt-ds' });
+    const session = await login(sim.url);
+    for (const [type, objs] of Object.entries(sim.dump())) {
+      for (const o of objs) {
+        const tenant = String(o.tenant_ref ?? '#admin').split('#')[1]!;
+        const t = api(sim.url, session, { tenant });
+        for (const query of ['', '?include_name']) {
+          const got = (await t.get(`/api/${type}/${o.uuid}${query}`)).data;
+          const res = await t.put(`/api/${type}/${o.uuid}`, got);
+          expect(res.status, `${type} ${o.name}: ${JSON.stringify(res.data)}`).toBe(200);
+        }
+      }
+    }
+  });
+
+  it('keeps names unique per cloud for VRFs, networks and SE groups', async () => {
+    await c.post('/api/cloud', { name: 'cloud-2', vtype: 'CLOUD_NONE' });
+    const vrf = await c.post('/api/vrfcontext', { name: 'global', cloud_ref: '/api/cloud/?name=cloud-2' });
+    expect(vrf.status).toBe(201);
+    const again = await c.post('/api/vrfcontext', { name: 'global', cloud_ref: '/api/cloud/?name=cloud-2' });
+    expect(again.status).toBe(409);
+    const byCloud = await c.get('/api/vrfcontext/?include_name&name=global&cloud_ref.name=cloud-2');
+    expect(byCloud.data.results.map((v: { uuid: string }) => v.uuid)).toEqual([vrf.data.uuid]);
+  });
+});
