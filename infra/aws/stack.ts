@@ -343,6 +343,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
     R[ids.primaryRole] = lambdaRole('primary', [
       logsStatement(name),
       queueConsumerStatement(ids.primaryQueue),
+      queueSenderStatement([ids.primaryDlq]),
       secretReadStatement(pIds.secret),
       tableStatement(SHARED.table, leadingKeys(primary.id)),
       putEventsStatement(SHARED.bus, SYNC_SOURCE),
@@ -361,6 +362,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
         AKO_INSTANCE_ID: primary.id,
         AKO_INSTANCE: JSON.stringify(publicInstance(primary)),
         AKO_SECRET_ARN: ref(pIds.secret),
+        AKO_DEAD_LETTER_QUEUE_URL: ref(ids.primaryDlq),
         AKO_AVI_MAX_RPS: String(budget?.requestsPerSecond ?? 1),
       },
       package: { patterns: ['dist/primary/**'] },
@@ -404,7 +406,12 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
 
     const syncName = functionName(prefix, 'sync', inst.id);
     const syncBudget = plan.sync.get(inst.id);
-    R[ids.syncRole] = lambdaRole('sync', [logsStatement(syncName), queueConsumerStatement(ids.queue), ...ownData]);
+    R[ids.syncRole] = lambdaRole('sync', [
+      logsStatement(syncName),
+      queueConsumerStatement(ids.queue),
+      queueSenderStatement([ids.dlq]),
+      ...ownData,
+    ]);
     F[ids.syncFunction] = {
       name: syncName,
       handler: HANDLERS.sync,
@@ -413,7 +420,12 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       timeout: options.functionTimeoutSeconds,
       memorySize: options.memorySize,
       ...(syncBudget ? { reservedConcurrency: syncBudget.reserved } : {}),
-      environment: { ...instanceEnv, AKO_ROLE: 'sync', AKO_AVI_MAX_RPS: String(syncBudget?.requestsPerSecond ?? 1) },
+      environment: {
+        ...instanceEnv,
+        AKO_ROLE: 'sync',
+        AKO_DEAD_LETTER_QUEUE_URL: ref(ids.dlq),
+        AKO_AVI_MAX_RPS: String(syncBudget?.requestsPerSecond ?? 1),
+      },
       package: { patterns: ['dist/sync/**'] },
       events: [sqsEvent(ids.queue, syncBudget)],
     };
@@ -446,6 +458,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       ...instanceQueues,
       ...primaryQueues.map((c) => clusterIds(c).primaryQueue),
       ...clusters.map((c) => clusterIds(c).statusQueue),
+      SHARED.routerDlq,
     ]),
     putEventsStatement(SHARED.bus, SYNC_SOURCE),
   ]);
@@ -462,6 +475,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       AKO_STACK_PREFIX: prefix,
       AKO_QUEUE_URL_PREFIX: sub('https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/'),
       AKO_REGISTRY_FILE: 'registry.json',
+      AKO_DEAD_LETTER_QUEUE_URL: ref(SHARED.routerDlq),
       LOG_LEVEL: 'info',
     },
     package: { patterns: ['dist/router/**'] },
