@@ -18,7 +18,7 @@ afterAll(async () => {
 describeStoreContract({
   name: 'dynamodb (dynalite), conditional-update fast path',
   open: (instanceId) => createDynamoStore({ client: dynamo.doc, tableName: TABLE, instanceId }),
-  propertyRuns: 30,
+  propertyRuns: 15,
   // In order: one conditional UpdateItem. Redelivered: that update fails its condition, then a consistent GetItem.
   expectedOps: { upsert: { reads: 0, writes: 1 }, duplicate: { reads: 1, writes: 1 } },
 });
@@ -27,7 +27,7 @@ describeStoreContract({
   name: 'dynamodb (dynalite), read-then-conditional-put',
   open: (instanceId) =>
     createDynamoStore({ client: dynamo.doc, tableName: TABLE, instanceId: `rp-${instanceId}`, fastPath: false }),
-  propertyRuns: 30,
+  propertyRuns: 15,
   expectedOps: { upsert: { reads: 1, writes: 1 }, duplicate: { reads: 1, writes: 0 } },
 });
 
