@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AviSim } from '../../infra/avi-sim/index.ts';
 import { createReconciler } from '../../shared/avi/index.ts';
-import type { AppliedModel } from '../../shared/avi/types.ts';
-import type { AviModel } from '../../shared/model/types.ts';
 import { instanceFor, l4Model, sharedModel } from './fixtures.ts';
 import { clientFor, withSim } from './helpers.ts';
 
@@ -34,9 +32,9 @@ const writes = (sim: AviSim) =>
   sim
     .requestLog()
     .filter((e) => e.method !== 'GET' && e.type !== 'login')
-    .map((e) => `${e.method} ${e.type} ${nameOf(sim, e)}`);
+    .map((e) => `${e.method} ${e.type} ${nameOf(e)}`);
 
-function nameOf(sim: AviSim, e: { body?: unknown; uuid?: string; type?: string }): string {
+function nameOf(e: { body?: unknown; uuid?: string; type?: string }): string {
   const b = e.body as { name?: string } | undefined;
   if (b?.name) return b.name;
   return e.uuid ? (uuidNames.get(e.uuid) ?? e.uuid) : '?';
@@ -413,5 +411,3 @@ describe('reconciler: VRF static routes and SE group', () => {
     });
   });
 });
-
-export type { AppliedModel, AviModel };
