@@ -4,7 +4,7 @@
  */
 import type { CurrentObject } from '../../shared/avi/plan.ts';
 import type { AppliedObject } from '../../shared/avi/types.ts';
-import type { AviModel, AviType } from '../../shared/model/types.ts';
+import type { AviModel, AviObject, AviType } from '../../shared/model/types.ts';
 
 export interface ControllerObject {
   type: AviType;
@@ -61,4 +61,35 @@ export function orphanRecord(
     tier: tierOf(o.type, o.body),
   }));
   return { name: 'sweep/orphans', objects };
+}
+
+/**
+ * The controller's copies keyed for the planner, with out-of-band edits made visible: AKO's checksum fields
+ * (`cloud_config_cksum`) survive a hand edit, so each desired object is also compared field by field (without the
+ * checksum); a copy that differs gets its checksum field spoiled, which makes the planner rewrite it.
+ */
+export function currentWithDrift(
+  models: AviModel[],
+  owned: ControllerObject[],
+  deps: {
+    matches: (desired: AviObject, current: Record<string, unknown>) => boolean;
+    checksumField: (type: string) => string | undefined;
+  },
+): { current: Map<string, CurrentObject>; drifted: string[] } {
+  const current = currentById(owned);
+  const drifted: string[] = [];
+  for (const m of models) {
+    for (const o of m.objects) {
+      const id = idOf(o);
+      const have = current.get(id);
+      if (!have) continue;
+      const field = deps.checksumField(o.type);
+      const { [field ?? '']: _cksum, ...rest } = o.body;
+      const plain = field ? rest : o.body;
+      if (deps.matches({ ...o, body: plain }, have.body)) continue;
+      drifted.push(id);
+      current.set(id, { uuid: have.uuid, body: field ? { ...have.body, [field]: 'out-of-band-edit' } : have.body });
+    }
+  }
+  return { current, drifted: drifted.sort() };
 }

@@ -2,13 +2,14 @@
  * The sweep of one instance: store vs latest inventories, controller vs models. It repairs drift and removes
  * orphans carrying this instance's created_by, and it never deletes anything on a partial view.
  */
+import { checksumField, matchesCurrent } from '../../shared/avi/checksum.ts';
 import { tierOf } from '../../shared/avi/plan.ts';
 import type { OwnedObject } from '../../shared/avi/reconciler.ts';
 import type { ReconcileOutcome, SyncEngine, WorkingSet } from '../sync/engine.ts';
 import type { InventoryCommand } from '../sync/plan.ts';
 import {
   type ControllerObject,
-  currentById,
+  currentWithDrift,
   findOrphans,
   missingInventories,
   orphanRecord,
@@ -32,6 +33,8 @@ export interface SweepReport {
   partial: string[];
   prunedFromStore: number;
   modelsChanged: number;
+  /** Objects found changed on the controller by someone else (restored). */
+  drifted: string[];
   orphansDeleted: string[];
   transientModels: string[];
 }
@@ -45,6 +48,7 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
     partial: [],
     prunedFromStore: 0,
     modelsChanged: 0,
+    drifted: [],
     orphansDeleted: [],
     transientModels: [],
   };
@@ -104,7 +108,9 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
 
   // 5. Rebuild everything and make the controller match, repairing out-of-band edits.
   const models = await engine.buildAll(ws);
-  const current = currentById(owned);
+  const { current, drifted } = currentWithDrift(models, owned, { matches: matchesCurrent, checksumField });
+  if (drifted.length) log.info('objects changed out of band; restoring', { outcome: 'drift', objects: drifted });
+  report.drifted = drifted;
   const outcome: ReconcileOutcome = await engine.reconcileAll(ws, { current, models });
   report.modelsChanged = outcome.changed.size;
   report.transientModels.push(...outcome.transient);
