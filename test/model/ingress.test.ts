@@ -45,7 +45,9 @@ describe.each([
     createdBy: 'ako-c1-blue',
   },
 ])('worked example §3.4 — $who', ({ inst, labels, part, createdBy }) => {
-  const state = buildModels(inst(), f.view(nsDefault(labels), workedExample()), { dnsSubdomains: [] });
+  const state = buildModels(inst(), f.view(nsDefault(labels as Record<string, string>), workedExample()), {
+    dnsSubdomains: [],
+  });
   const vs0 = `c1--${part}Shared-L7-0`;
   const vs7 = `c1--${part}Shared-L7-7`;
 
