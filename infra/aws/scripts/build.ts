@@ -3,11 +3,28 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+/**
+ * Marks the project's own modules as free of import-time side effects, so that a module imported for one helper
+ * does not drag in everything its siblings import (e.g. the registry index pulling the YAML parser into the router).
+ * The project's modules only declare things at top level.
+ */
+export const projectSideEffectsFree = (root: string): Plugin => ({
+  name: 'project-side-effects-free',
+  setup(b) {
+    b.onResolve({ filter: /\.ts$/ }, (args) => {
+      if (!args.path.startsWith('.')) return undefined;
+      const path = resolve(args.resolveDir, args.path);
+      if (!path.startsWith(join(root, 'shared')) && !path.startsWith(join(root, 'functions'))) return undefined;
+      return { path, sideEffects: false };
+    });
+  },
+});
 
 export interface BundleTarget {
   name: string;
@@ -33,10 +50,11 @@ export interface BundleResult {
 
 export async function bundle(
   target: BundleTarget,
-  opts: { root?: string; minify?: boolean } = {},
+  opts: { root?: string; outDir?: string; minify?: boolean } = {},
 ): Promise<BundleResult> {
   const base = opts.root ?? root;
-  const outfile = join(base, target.outfile);
+  const outBase = opts.outDir ?? base;
+  const outfile = join(outBase, target.outfile);
   mkdirSync(dirname(outfile), { recursive: true });
   const result = await build({
     entryPoints: [join(base, target.entry)],
@@ -51,14 +69,21 @@ export async function bundle(
     sourcemap: false,
     banner: { js: BANNER },
     metafile: true,
+    plugins: [projectSideEffectsFree(base)],
     logLevel: 'warning',
   });
   const out = Object.values(result.metafile.outputs)[0]!;
-  const top = Object.entries(out.inputs)
-    .map(([path, v]) => ({ path, bytes: v.bytesInOutput }))
+  const byPackage = new Map<string, number>();
+  for (const [path, v] of Object.entries(out.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = m ? m[1]! : path.split('/').slice(0, 2).join('/');
+    byPackage.set(key, (byPackage.get(key) ?? 0) + v.bytesInOutput);
+  }
+  const top = [...byPackage]
+    .map(([path, bytes]) => ({ path, bytes }))
     .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 8);
-  return { name: target.name, outfile: relative(base, outfile), bytes: out.bytes, top };
+    .slice(0, 10);
+  return { name: target.name, outfile: relative(outBase, outfile), bytes: out.bytes, top };
 }
 
 async function main(): Promise<number> {
