@@ -27,11 +27,10 @@ const sqs = mockClient(SQSClient);
 afterEach(() => sqs.reset());
 
 const queueNameOf = (role: string, instance: string) => {
-  const q = Object.values(stack.resources.Resources).find(
-    (r) =>
-      (r.Metadata?.AkoServerless as { role?: string; instance?: string })?.role === role &&
-      (r.Metadata?.AkoServerless as { instance?: string }).instance === instance,
-  );
+  const q = Object.values(stack.resources.Resources).find((r) => {
+    const m = r.Metadata?.AkoServerless as { role?: string; instance?: string } | undefined;
+    return m?.role === role && m.instance === instance;
+  });
   return String(q!.Properties!.QueueName);
 };
 
