@@ -45,7 +45,7 @@ describe.each([
     createdBy: 'ako-c1-blue',
   },
 ])('worked example §3.4 — $who', ({ inst, labels, part, createdBy }) => {
-  const state = buildModels(inst(), f.view(nsDefault(labels as Record<string, string>), workedExample()), {
+  const state = buildModels(inst(), f.view(nsDefault(labels as unknown as Record<string, string>), workedExample()), {
     dnsSubdomains: [],
   });
   const vs0 = `c1--${part}Shared-L7-0`;
