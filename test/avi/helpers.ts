@@ -47,8 +47,8 @@ export function comparableState(sim: AviSim): Record<string, unknown[]> {
   for (const t of types) {
     out[t] = (dump[t] ?? []).map((o) => {
       const text = JSON.stringify(o)
-        .replace(/https?:\/\/[^/"]+\/api\/([a-z]+)\/[^#"]+#/g, '$1#')
-        .replace(/https?:\/\/[^/"]+\/api\/([a-z]+)\/([a-z]+-[0-9a-f-]+)/g, '$1');
+        .replace(/https?:\/\/[^/"]+\/api\/([a-z0-9]+)\/[^#"]+#/g, '$1#')
+        .replace(/https?:\/\/[^/"]+\/api\/([a-z0-9]+)\/([a-z]+-[0-9a-f-]+)/g, '$1');
       const clean = JSON.parse(text) as Record<string, unknown>;
       delete clean.uuid;
       delete clean.url;
