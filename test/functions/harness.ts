@@ -135,10 +135,16 @@ export function clientFor(sim: AviSim, instance: InstanceConfig): AviClient {
 export function makeRig(
   sim: AviSim,
   instance: InstanceConfig,
-  opts: { keyProvider?: KeyProvider; clusterInstances?: () => InstanceConfig[]; store?: InstanceStore } = {},
+  opts: {
+    keyProvider?: KeyProvider;
+    clusterInstances?: () => InstanceConfig[];
+    store?: InstanceStore;
+    /** Reuse a logged-in client (and its reconciler) across rigs. */
+    client?: AviClient;
+  } = {},
 ): Rig {
   const store = opts.store ?? createMemoryStore(instance.id);
-  const client = clientFor(sim, instance);
+  const client = opts.client ?? clientFor(sim, instance);
   const reconciler = createReconciler({ client, instance });
   const published: PublishedEvent[] = [];
   const deadLetters: DeadLetterRecord[] = [];
