@@ -89,7 +89,12 @@ export async function bundle(
 async function main(): Promise<number> {
   const results: BundleResult[] = [];
   const skipped: string[] = [];
-  for (const t of TARGETS) {
+  // `build.ts forwarder` builds only the named targets (the forwarder image needs just its own bundle).
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !TARGETS.some((t) => t.name === n));
+  if (unknown.length > 0)
+    throw new Error(`unknown bundle(s) ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.name).join(', ')}`);
+  for (const t of TARGETS.filter((t) => only.length === 0 || only.includes(t.name))) {
     if (!existsSync(join(root, t.entry))) {
       skipped.push(`${t.name} (${t.entry} does not exist yet)`);
       continue;
