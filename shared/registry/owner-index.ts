@@ -22,16 +22,31 @@ export interface OwnerIndex {
   clusters(): string[];
 }
 
+interface Entry {
+  instance: InstanceConfig;
+  blocked: ReadonlySet<string> | null;
+  /** The answer when this instance alone claims the namespace (allocated once). */
+  owner: OwnerResolution;
+}
+
+interface Selector {
+  key: string;
+  /** labelValue → instances with exactly this selector (more than one only in an invalid registry). */
+  values: Map<string, Entry[]>;
+}
+
 interface ClusterIndex {
   instances: InstanceConfig[];
   primary: InstanceConfig | undefined;
   /** Instances with an empty selector: they claim every namespace. */
-  catchAll: InstanceConfig[];
-  /** labelKey → labelValue → instances with exactly that selector. */
-  byKey: Map<string, Map<string, InstanceConfig[]>>;
-  /** The distinct label keys, so a lookup touches at most min(#keys, #labels) entries. */
-  keys: string[];
+  catchAll: Entry[];
+  /** One per distinct label key of the cluster's selectors. */
+  selectors: Selector[];
+  byKey: Map<string, Selector>;
 }
+
+/** With more distinct selector keys than this, walk the namespace's labels instead of the keys. */
+const KEY_WALK_LIMIT = 8;
 
 const NO_MATCH: OwnerResolution = { kind: 'none', reason: 'no-match' };
 const BLOCKED: OwnerResolution = { kind: 'none', reason: 'blocked' };
@@ -40,63 +55,77 @@ const UNKNOWN_CLUSTER: OwnerResolution = { kind: 'none', reason: 'unknown-cluste
 export function buildOwnerIndex(registry: Registry): OwnerIndex {
   const clusters = new Map<string, ClusterIndex>();
   const byId = new Map<string, InstanceConfig>();
-  const blocked = new Map<InstanceConfig, ReadonlySet<string>>();
   for (const inst of registry.instances) {
     byId.set(inst.id, inst);
-    blocked.set(inst, new Set(inst.blockedNamespaces));
+    const entry: Entry = {
+      instance: inst,
+      blocked: inst.blockedNamespaces.length > 0 ? new Set(inst.blockedNamespaces) : null,
+      owner: { kind: 'owner', instance: inst },
+    };
     let c = clusters.get(inst.clusterName);
     if (!c) {
-      c = { instances: [], primary: undefined, catchAll: [], byKey: new Map(), keys: [] };
+      c = { instances: [], primary: undefined, catchAll: [], selectors: [], byKey: new Map() };
       clusters.set(inst.clusterName, c);
     }
     c.instances.push(inst);
     if (inst.primary && !c.primary) c.primary = inst;
     const sel = inst.namespaceSelector;
     if (!sel) {
-      c.catchAll.push(inst);
+      c.catchAll.push(entry);
       continue;
     }
-    let values = c.byKey.get(sel.labelKey);
-    if (!values) {
-      values = new Map();
-      c.byKey.set(sel.labelKey, values);
-      c.keys.push(sel.labelKey);
+    let s = c.byKey.get(sel.labelKey);
+    if (!s) {
+      s = { key: sel.labelKey, values: new Map() };
+      c.byKey.set(sel.labelKey, s);
+      c.selectors.push(s);
     }
-    const list = values.get(sel.labelValue);
-    if (list) list.push(inst);
-    else values.set(sel.labelValue, [inst]);
+    const list = s.values.get(sel.labelValue);
+    if (list) list.push(entry);
+    else s.values.set(sel.labelValue, [entry]);
   }
+
+  // Slow path: every claimant is collected (conflicts, catch-all instances, blocked namespaces).
+  const resolveFully = (c: ClusterIndex, namespace: string, labels: Readonly<Record<string, string>>) => {
+    const m = new Matches(namespace);
+    for (const e of c.catchAll) m.consider(e);
+    if (c.selectors.length <= KEY_WALK_LIMIT) {
+      for (const s of c.selectors) {
+        // Inherited properties (`constructor`, `__proto__`) are never strings, so a plain read is safe.
+        const value = labels[s.key];
+        if (typeof value !== 'string') continue;
+        const hits = s.values.get(value);
+        if (hits !== undefined) for (const e of hits) m.consider(e);
+      }
+    } else {
+      for (const key in labels) {
+        if (!Object.hasOwn(labels, key)) continue;
+        const hits = c.byKey.get(key)?.values.get(labels[key]!);
+        if (hits !== undefined) for (const e of hits) m.consider(e);
+      }
+    }
+    return m.result();
+  };
 
   const resolve = (cluster: string, namespace: string, labels: Readonly<Record<string, string>>): OwnerResolution => {
     const c = clusters.get(cluster);
-    if (!c) return UNKNOWN_CLUSTER;
-    let first: InstanceConfig | undefined;
-    let more: InstanceConfig[] | undefined;
-    let sawBlocked = false;
-    const consider = (inst: InstanceConfig) => {
-      if (blocked.get(inst)!.has(namespace)) {
-        sawBlocked = true; // a blocked namespace loses even when its label matches
-        return;
-      }
-      if (!first) first = inst;
-      else if (more) more.push(inst);
-      else more = [first, inst];
-    };
-    for (const inst of c.catchAll) consider(inst);
-    if (c.keys.length > 0) {
-      const visit = (key: string, value: string | undefined) => {
-        if (typeof value !== 'string') return;
-        const hits = c.byKey.get(key)?.get(value);
-        if (hits) for (const inst of hits) consider(inst);
-      };
-      // Walk whichever side is smaller: the cluster's selector keys or the namespace's labels.
-      const labelKeys = Object.keys(labels);
-      if (c.keys.length <= labelKeys.length) for (const key of c.keys) visit(key, labels[key]);
-      else for (const key of labelKeys) if (c.byKey.has(key)) visit(key, labels[key]);
+    if (c === undefined) return UNKNOWN_CLUSTER;
+    if (c.catchAll.length > 0 || c.selectors.length > KEY_WALK_LIMIT) return resolveFully(c, namespace, labels);
+    // Fast path (the common case): walk the few selector keys, stop at anything unusual.
+    let only: Entry | undefined;
+    const selectors = c.selectors;
+    for (let i = 0; i < selectors.length; i++) {
+      const s = selectors[i]!;
+      const value = labels[s.key];
+      if (typeof value !== 'string') continue;
+      const hits = s.values.get(value);
+      if (hits === undefined) continue;
+      if (only !== undefined || hits.length > 1) return resolveFully(c, namespace, labels);
+      only = hits[0];
     }
-    if (more) return { kind: 'conflict', instances: more.sort(compareById) };
-    if (first) return { kind: 'owner', instance: first };
-    return sawBlocked ? BLOCKED : NO_MATCH;
+    if (only === undefined) return NO_MATCH;
+    if (only.blocked?.has(namespace)) return resolveFully(c, namespace, labels);
+    return only.owner;
   };
 
   return {
@@ -130,4 +159,28 @@ export function resolveByScan(
 
 function compareById(a: InstanceConfig, b: InstanceConfig): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The instances claiming one namespace during a lookup (a blocked namespace loses even when its label matches). */
+class Matches {
+  first: Entry | undefined = undefined;
+  more: InstanceConfig[] | undefined = undefined;
+  sawBlocked = false;
+  constructor(readonly namespace: string) {}
+
+  consider(e: Entry): void {
+    if (e.blocked?.has(this.namespace)) {
+      this.sawBlocked = true;
+      return;
+    }
+    if (this.first === undefined) this.first = e;
+    else if (this.more) this.more.push(e.instance);
+    else this.more = [this.first.instance, e.instance];
+  }
+
+  result(): OwnerResolution {
+    if (this.more) return { kind: 'conflict', instances: this.more.sort(compareById) };
+    if (this.first) return this.first.owner;
+    return this.sawBlocked ? BLOCKED : NO_MATCH;
+  }
 }
