@@ -107,7 +107,9 @@ export function listCollection(
   const pageSize = Math.min(intParam(query, 'page_size', DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
   const page = intParam(query, 'page', 1);
   const filter = collectionFilter(svc, query);
-  let matched = svc.store.ofType(type).filter((o) => svc.visible(o, tenant) && filter(o));
+  const name = query.get('name');
+  const candidates = name !== null ? svc.store.byTypeName(type, name) : svc.store.ofType(type);
+  let matched = candidates.filter((o) => svc.visible(o, tenant) && filter(o));
   const sort = query.get('sort');
   if (sort === 'name' || sort === '-name') {
     matched.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

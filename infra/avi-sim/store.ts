@@ -22,6 +22,8 @@ export class ObjectStore {
   private readonly byUuid = new Map<string, StoredObject>();
   private readonly byType = new Map<string, Map<string, StoredObject>>();
   private readonly byName = new Map<string, Set<string>>();
+  /** (type, name) across tenants: collection GETs filtered by name stay O(matches). */
+  private readonly byTypeAndName = new Map<string, Set<string>>();
   private readonly refsOut = new Map<string, string[]>();
   private readonly refsIn = new Map<string, Set<string>>();
   private lastStampUs = 0;
@@ -62,6 +64,12 @@ export class ObjectStore {
     return ids ? [...ids].map((id) => this.byUuid.get(id)!).filter(Boolean) : [];
   }
 
+  /** Objects of a type named `name` in any tenant. */
+  byTypeName(type: string, name: string): StoredObject[] {
+    const ids = this.byTypeAndName.get(nameKey(type, '', name));
+    return ids ? [...ids].map((id) => this.byUuid.get(id)!).filter(Boolean) : [];
+  }
+
   /** The object that a new/renamed object would clash with, if any. */
   conflicting(obj: Pick<StoredObject, 'type' | 'tenant' | 'name' | 'cloud' | 'uuid'>): StoredObject | undefined {
     return this.byTypeTenantName(obj.type, obj.tenant, obj.name).find(
@@ -95,6 +103,13 @@ export class ObjectStore {
       this.byName.set(key, ids);
     }
     ids.add(obj.uuid);
+    const anyTenantKey = nameKey(obj.type, '', obj.name);
+    let anyTenant = this.byTypeAndName.get(anyTenantKey);
+    if (!anyTenant) {
+      anyTenant = new Set();
+      this.byTypeAndName.set(anyTenantKey, anyTenant);
+    }
+    anyTenant.add(obj.uuid);
     const out = outgoingRefs(obj.type, obj.body).filter((id) => id !== obj.uuid);
     this.refsOut.set(obj.uuid, out);
     for (const target of out) {
@@ -122,12 +137,14 @@ export class ObjectStore {
     this.byUuid.clear();
     this.byType.clear();
     this.byName.clear();
+    this.byTypeAndName.clear();
     this.refsIn.clear();
     this.refsOut.clear();
   }
 
   private unindex(obj: StoredObject): void {
     this.byName.get(nameKey(obj.type, obj.tenant, obj.name))?.delete(obj.uuid);
+    this.byTypeAndName.get(nameKey(obj.type, '', obj.name))?.delete(obj.uuid);
     for (const target of this.refsOut.get(obj.uuid) ?? []) this.refsIn.get(target)?.delete(obj.uuid);
     this.refsOut.delete(obj.uuid);
   }
