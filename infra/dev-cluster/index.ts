@@ -229,6 +229,8 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
         '- name: dev-cluster',
         '  cluster:',
         `    server: ${url}`,
+        // client-node refuses plain http unless TLS verification is explicitly off.
+        '    insecure-skip-tls-verify: true',
         'users:',
         '- name: dev',
         '  user: {}',
