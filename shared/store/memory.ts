@@ -26,23 +26,37 @@ export interface MemoryStoreOptions {
   now?: () => Date;
 }
 
+/** Internal record: the object is kept as JSON, which copies it in and out and accepts exactly what DynamoDB does. */
+interface MemoryRecord {
+  key: ObjectKey;
+  uid: string;
+  resourceVersion: string;
+  deleted: boolean;
+  retiredUids: string[];
+  json?: string;
+}
+
+const copyIn = (v: unknown): string => JSON.stringify(v);
+// biome-ignore lint/suspicious/noExplicitAny: parse result typed by the caller
+const copyOut = (json: string): any => JSON.parse(json);
+
 /**
  * The embedded default: everything in process memory. Each method runs without awaiting between its read and its
  * write, so concurrent callers in one process are serialised exactly like conditional writes would serialise them.
- * Values are copied in and out, so callers can never change stored state by mutating what they passed or got.
+ * Values are copied in and out (as JSON), so callers can never change stored state by mutating what they passed or got.
  */
 export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions = {}): InstanceStore {
   const now = opts.now ?? (() => new Date());
-  const objects = new Map<ObjectKey, StoredObject>();
+  const objects = new Map<ObjectKey, MemoryRecord>();
   /** namespace → keys, so listObjects(namespace) does not walk every object. */
   const byNamespace = new Map<string, Set<ObjectKey>>();
-  const applied = new Map<string, AppliedModel>();
+  const applied = new Map<string, string>();
   const namespaces = new Map<string, NamespaceOwnership>();
-  const inventories = new Map<string, { at: number; inv: NamespaceInventory }>();
-  const failures = new Map<string, FailureRecord>();
+  const inventories = new Map<string, { at: number; json: string }>();
+  const failures = new Map<string, string>();
   const ops: StoreOpCounters = { reads: 0, writes: 0, conflicts: 0 };
 
-  function writeObject(key: ObjectKey, namespace: string, rec: StoredObject): void {
+  function writeObject(key: ObjectKey, namespace: string, rec: MemoryRecord): void {
     ops.writes++;
     objects.set(key, rec);
     let keys = byNamespace.get(namespace);
@@ -65,8 +79,8 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
     if (outcome !== 'applied') return outcome;
     const next = nextVersionState(stored, ev);
     // A tombstone keeps the last known object so the caller can still see what the deleted object touched.
-    const body = ev.deleted ? stored?.object : structuredClone(object);
-    writeObject(key, namespace, { key, ...next, ...(body ? { object: body } : {}) });
+    const json = ev.deleted ? stored?.json : copyIn(object);
+    writeObject(key, namespace, { key, ...next, ...(json !== undefined ? { json } : {}) });
     return 'applied';
   }
 
@@ -84,7 +98,16 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
     async getObject(key) {
       ops.reads++;
       const rec = objects.get(key);
-      return rec ? structuredClone(rec) : undefined;
+      if (!rec) return undefined;
+      const out: StoredObject = {
+        key: rec.key,
+        uid: rec.uid,
+        resourceVersion: rec.resourceVersion,
+        deleted: rec.deleted,
+        retiredUids: [...rec.retiredUids],
+      };
+      if (rec.json !== undefined) out.object = copyOut(rec.json);
+      return out;
     },
     async listObjects(namespace) {
       ops.reads++;
@@ -93,18 +116,18 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
       const out: KubeObject[] = [];
       for (const key of keys) {
         const rec = objects.get(key);
-        if (rec && !rec.deleted && rec.object) out.push(structuredClone(rec.object));
+        if (rec && !rec.deleted && rec.json !== undefined) out.push(copyOut(rec.json));
       }
       return out;
     },
     async getApplied(modelName) {
       ops.reads++;
       const m = applied.get(modelName);
-      return m ? structuredClone(m) : undefined;
+      return m === undefined ? undefined : (copyOut(m) as AppliedModel);
     },
     async putApplied(model) {
       ops.writes++;
-      applied.set(model.name, structuredClone(model));
+      applied.set(model.name, copyIn(model));
     },
     async deleteApplied(modelName) {
       ops.writes++;
@@ -112,7 +135,7 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
     },
     async listApplied() {
       ops.reads++;
-      return [...applied.values()].map((m) => structuredClone(m));
+      return [...applied.values()].map((m) => copyOut(m) as AppliedModel);
     },
     async getOwnedNamespaces() {
       ops.reads++;
@@ -151,26 +174,26 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
       const outcome = decideInventoryWrite(inventories.get(inventory.namespace)?.at, at);
       if (outcome !== 'applied') return outcome;
       ops.writes++;
-      inventories.set(inventory.namespace, { at, inv: structuredClone(inventory) });
+      inventories.set(inventory.namespace, { at, json: copyIn(inventory) });
       return outcome;
     },
     async getInventory(namespace) {
       ops.reads++;
       const rec = inventories.get(namespace);
-      return rec ? structuredClone(rec.inv) : undefined;
+      return rec ? (copyOut(rec.json) as NamespaceInventory) : undefined;
     },
     async listInventories() {
       ops.reads++;
-      return [...inventories.values()].map((r) => structuredClone(r.inv));
+      return [...inventories.values()].map((r) => copyOut(r.json) as NamespaceInventory);
     },
     async recordFailure(failure) {
       const f = normalizeFailure(failure);
       ops.writes++;
-      failures.set(f.id, structuredClone(f));
+      failures.set(f.id, copyIn(f));
     },
     async listFailures() {
       ops.reads++;
-      return [...failures.values()].map((f) => structuredClone(f));
+      return [...failures.values()].map((f) => copyOut(f) as FailureRecord);
     },
     async clearFailure(id) {
       ops.writes++;
