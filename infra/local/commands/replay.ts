@@ -1,7 +1,116 @@
-import { EXIT_FAILURE } from './common.ts';
+import { writeFileSync } from 'node:fs';
+import { silentLogger } from '../../../shared/log.ts';
+import { startRuntime } from '../runtime.ts';
+import { readStep, StepError, type StepOperation } from '../steps.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import { loadRegistryForCommand } from './registry-input.ts';
 
-// Placeholder until the command lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("error: 'replay' is not available yet");
-  return EXIT_FAILURE;
+const HELP = `usage: ako-serverless replay --instances FILE --step FILE [--step FILE ...] [--out FILE]
+
+Deterministic end-to-end run: starts an empty development cluster and a fresh Avi simulator, applies
+each step's manifests in order (created or replaced like kubectl apply; a document
+{kind: Delete, target: {apiVersion, kind, namespace, name}} deletes that object), waits for convergence
+after each step, and writes the simulator's objects as JSON {"<avi type>": [objects]}.
+Exits 1 when a step does not converge or something lands in a dead-letter queue.
+
+  --instances FILE   instance registry (single cluster)
+  --step FILE        a multi-document YAML step (repeatable, applied in order)
+  --out FILE         write the JSON here instead of stdout
+  --timeout SECONDS  convergence limit per step (default 300)`;
+
+/** Fields that change from run to run although nothing meaningful did. */
+const VOLATILE = new Set(['_last_modified']);
+
+export function stableDump(dump: Record<string, Record<string, unknown>[]>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const type of Object.keys(dump).sort()) {
+    out[type] = (dump[type] ?? []).map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !VOLATILE.has(k))));
+  }
+  return out;
+}
+
+export interface ReplayResult {
+  objects: Record<string, unknown[]>;
+  deadLetters: string[];
+}
+
+export async function replay(
+  instancesFile: string,
+  steps: StepOperation[][],
+  opts: { timeoutMs?: number; simRateLimit?: number } = {},
+): Promise<ReplayResult> {
+  const registry = loadRegistryForCommand(instancesFile);
+  if (!registry) throw new UsageError(`${instancesFile} is not a valid registry`);
+  const clusters = new Set(registry.instances.map((i) => i.clusterName));
+  if (clusters.size !== 1)
+    throw new UsageError(`replay needs a registry with one cluster, ${instancesFile} has ${clusters.size}`);
+  const runtime = await startRuntime({
+    registry,
+    simSeed: 1,
+    sweeps: false,
+    logger: silentLogger,
+    stateDir: '.ako-serverless',
+    ...(opts.simRateLimit ? { simRateLimit: opts.simRateLimit } : {}),
+    queue: { maxReceiveCount: 5, backoffMs: (n) => 50 * n },
+  });
+  try {
+    const dev = [...runtime.devClusters.values()][0]!;
+    await runtime.waitForConvergence({ timeoutMs: opts.timeoutMs ?? 300_000 });
+    for (const [i, ops] of steps.entries()) {
+      for (const op of ops) {
+        if (op.op === 'apply') dev.apply(op.object as Parameters<typeof dev.apply>[0]);
+        else dev.delete(op.target.apiVersion, op.target.kind, op.target.namespace, op.target.name);
+      }
+      try {
+        await runtime.waitForConvergence({ timeoutMs: opts.timeoutMs ?? 300_000 });
+      } catch (err) {
+        throw new Error(`step ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const deadLetters = runtime.deadLetters().map((d) => `${d.where}: ${d.reason}`);
+    return { objects: stableDump(runtime.aviSim!.dump()), deadLetters };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseFlags(
+      argv,
+      {
+        instances: { type: 'string' },
+        step: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        timeout: { type: 'string' },
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_OK;
+    const v = parsed.values;
+    if (!v.instances) throw new UsageError('--instances FILE is required');
+    if (!v.step || v.step.length === 0) throw new UsageError('at least one --step FILE is required');
+    const timeout = v.timeout === undefined ? 300 : Number(v.timeout);
+    if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${v.timeout}'`);
+    let steps: StepOperation[][];
+    try {
+      steps = v.step.map((f) => readStep(f));
+    } catch (err) {
+      if (err instanceof StepError) {
+        console.error(`error: ${err.message}`);
+        return EXIT_USAGE;
+      }
+      throw err;
+    }
+    const result = await replay(v.instances, steps, { timeoutMs: timeout * 1000 });
+    const json = `${JSON.stringify(result.objects, null, 2)}\n`;
+    if (v.out) writeFileSync(v.out, json);
+    else process.stdout.write(json);
+    if (result.deadLetters.length > 0) {
+      console.error(`error: ${result.deadLetters.length} message(s) landed in a dead-letter queue:`);
+      for (const d of result.deadLetters) console.error(`  - ${d}`);
+      return EXIT_FAILURE;
+    }
+    return EXIT_OK;
+  });
 }

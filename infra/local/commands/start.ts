@@ -1,7 +1,146 @@
-import { EXIT_FAILURE } from './common.ts';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger } from '../../../shared/log.ts';
+import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
+import { type Runtime, startRuntime } from '../runtime.ts';
+import { startStatusServer } from '../status/server.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import { loadRegistryForCommand } from './registry-input.ts';
+import { formatStatus } from './status.ts';
 
-// Placeholder until the command lands.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("error: 'start' is not available yet");
-  return EXIT_FAILURE;
+const HELP = `usage: ako-serverless start [options]
+
+Runs the whole system on this machine: forwarder, router, sync, primary and sweep functions on an
+in-process event bus and FIFO queues, against the embedded Avi Controller simulator and development
+Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing until Ctrl-C.
+
+  --instances FILE        instance registry (default examples/instances.yaml)
+  --kubeconfig FILE       a real cluster instead of the development cluster (default: $KUBECONFIG if set)
+  --controller HOST       a real Avi Controller instead of the simulator (default: ControllerSettings.controllerHost)
+  --seed DIR              manifests the development cluster starts with (default examples/manifests)
+  --dev-cluster-port N    development cluster port (default ${DEFAULT_DEV_CLUSTER_PORT}; 0 = any free port)
+  --avi-sim-port N        simulator port (default ${DEFAULT_AVI_SIM_PORT}; 0 = any free port)
+  --status-port N         status page port (default ${DEFAULT_STATUS_PORT}; 0 = any free port)
+  --once                  exit after the first converged state (for scripts and benchmarks)
+  --output table|json     summary format (default table)`;
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`${flag} must be a port number (0-65535), got '${value}'`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseFlags(
+      argv,
+      {
+        instances: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        controller: { type: 'string' },
+        seed: { type: 'string' },
+        'dev-cluster-port': { type: 'string' },
+        'avi-sim-port': { type: 'string' },
+        'status-port': { type: 'string' },
+        once: { type: 'boolean' },
+        output: { type: 'string' },
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_OK;
+    const v = parsed.values;
+    const output = v.output ?? 'table';
+    if (output !== 'table' && output !== 'json')
+      throw new UsageError(`--output must be table or json, got '${output}'`);
+    const instancesFile = v.instances ?? 'examples/instances.yaml';
+    const registry = loadRegistryForCommand(instancesFile);
+    if (!registry) return EXIT_USAGE;
+    const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
+    const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
+    if (seedDir && !existsSync(seedDir)) throw new UsageError(`--seed: no directory ${seedDir}`);
+
+    const stateDir = resolve('.ako-serverless');
+    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+    const logFile = join(stateDir, 'logs', 'runtime.jsonl');
+    const logStream = createWriteStream(logFile, { flags: 'a' });
+    const logger = createLogger({}, { level: 'debug', write: (line) => logStream.write(`${line}\n`) });
+
+    const began = Date.now();
+    let runtime: Runtime;
+    try {
+      runtime = await startRuntime({
+        registry,
+        ...(kubeconfig ? { kubeconfig } : {}),
+        ...(v.controller ? { controller: v.controller } : {}),
+        ...(seedDir ? { seedDir } : {}),
+        devClusterPort: port(v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT, '--dev-cluster-port'),
+        aviSimPort: port(v['avi-sim-port'], DEFAULT_AVI_SIM_PORT, '--avi-sim-port'),
+        stateDir,
+        logger,
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const hint = /EADDRINUSE/.test(message) ? ' (a port is taken: pass another with the --*-port flags, or 0)' : '';
+      console.error(`error: could not start: ${message}${hint}`);
+      return EXIT_FAILURE;
+    }
+    const status = await startStatusServer(() => runtime.snapshot(), {
+      port: port(v['status-port'], DEFAULT_STATUS_PORT, '--status-port'),
+    });
+
+    console.log(`ako-serverless: ${registry.instances.length} instance(s) from ${instancesFile}`);
+    console.log(
+      `  Avi controller:   ${runtime.controllerUrl}${runtime.aviSim ? ' (embedded simulator, admin/admin unless the registry sets avicredentials)' : ''}`,
+    );
+    for (const [cluster, dev] of runtime.devClusters) {
+      console.log(
+        `  cluster ${cluster}:    ${dev.url} (development API server)  try: kubectl --server ${dev.url} get ingress -A`,
+      );
+    }
+    if (kubeconfig) console.log(`  cluster:          ${kubeconfig}`);
+    console.log(`  status page:      ${status.url}   (or: npx ako-serverless status --url ${status.url})`);
+    console.log(`  logs:             ${logFile}`);
+
+    const progress = setInterval(async () => {
+      const s = await runtime.snapshot().catch(() => undefined);
+      if (s)
+        console.log(
+          `  syncing… objects seen ${s.totals.objectsSeen}, Avi requests ${s.totals.aviRequests}, errors ${s.totals.errors}`,
+        );
+    }, 2000);
+    try {
+      await runtime.waitForConvergence({ timeoutMs: 300_000 });
+    } catch (err) {
+      console.error(`warning: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearInterval(progress);
+    }
+    const snapshot = await runtime.snapshot();
+    console.log(`\nfirst sync converged in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    console.log(output === 'json' ? JSON.stringify(snapshot, null, 2) : formatStatus(snapshot));
+
+    const shutdown = async () => {
+      console.log('\nstopping: draining queues…');
+      await status.close();
+      await runtime.stop();
+      logStream.end();
+    };
+    if (v.once) {
+      await shutdown();
+      return snapshot.totals.errors > 0 ? EXIT_FAILURE : EXIT_OK;
+    }
+    console.log('\nwatching for changes; Ctrl-C to stop');
+    await new Promise<void>((resolveStop) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        shutdown().then(resolveStop, resolveStop);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return EXIT_OK;
+  });
 }

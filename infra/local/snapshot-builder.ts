@@ -1,0 +1,153 @@
+/** Builds the status snapshot from the runtime's parts and the controller's view of each instance's objects. */
+import type { AviClient } from '../../shared/avi/index.ts';
+import type { OwnerIndex } from '../../shared/registry/index.ts';
+import type { Registry } from '../../shared/registry/types.ts';
+import type { InstanceStore } from '../../shared/store/types.ts';
+import type { FifoQueue } from './fifo-queue.ts';
+import type {
+  ConflictStatus,
+  InstanceStatus,
+  PoolSummary,
+  RecentEvent,
+  StatusSnapshot,
+  VirtualServiceSummary,
+} from './status/snapshot.ts';
+
+export interface RuntimeView {
+  startedAt: string;
+  registry: Registry;
+  index: OwnerIndex;
+  controllerUrl: string;
+  kubernetes: string[];
+  stores: Map<string, InstanceStore>;
+  syncQueues: Map<string, FifoQueue>;
+  primaryQueues: Map<string, FifoQueue>;
+  aviClients: Map<string, AviClient>;
+  lastErrors: Map<string, string[]>;
+  recent: RecentEvent[];
+  quiet(): boolean;
+  deadLetters(): number;
+  objectsSeen(): number;
+  modelsApplied?(): number;
+  conflicts(): ConflictStatus[];
+}
+
+type Rec = Record<string, unknown>;
+
+const refName = (ref: unknown): string => {
+  if (typeof ref !== 'string') return '';
+  const hash = ref.indexOf('#');
+  if (hash >= 0) return ref.slice(hash + 1);
+  const m = /[?&]name=([^&]+)/.exec(ref);
+  return m ? decodeURIComponent(m[1]!) : (ref.split('/').pop() ?? '');
+};
+
+async function controllerObjects(client: AviClient, createdBy: string) {
+  const opts = { tenant: '*', query: { created_by: createdBy, include_name: 'true' } };
+  const [vses, pools] = await Promise.all([client.list('virtualservice', opts), client.list('pool', opts)]);
+  const vsvips = await client.list('vsvip', { tenant: '*', query: { include_name: 'true' } });
+  const vsvipByName = new Map(vsvips.map((v) => [String(v.name), v]));
+  const virtualServices: VirtualServiceSummary[] = vses
+    .map((vs: Rec) => {
+      const vip = vsvipByName.get(refName(vs.vsvip_ref));
+      const vips = ((vip?.vip as Rec[] | undefined) ?? [])
+        .map((v) => (v.ip_address as Rec | undefined)?.addr)
+        .filter((a): a is string => typeof a === 'string');
+      const fqdns = ((vip?.dns_info as Rec[] | undefined) ?? []).map((d) => String(d.fqdn ?? '')).filter(Boolean);
+      const domains = Array.isArray(vs.vh_domain_name) ? (vs.vh_domain_name as string[]) : [];
+      return {
+        name: String(vs.name),
+        type: String(vs.type ?? 'VS_TYPE_NORMAL'),
+        vips,
+        fqdns: fqdns.length ? fqdns : domains,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const poolSummaries: PoolSummary[] = pools
+    .map((p: Rec) => ({
+      name: String(p.name),
+      servers: ((p.servers as Rec[] | undefined) ?? []).map(
+        (s) => `${(s.ip as Rec | undefined)?.addr ?? '?'}:${s.port ?? '?'}${s.enabled === false ? ' (disabled)' : ''}`,
+      ),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { virtualServices, pools: poolSummaries };
+}
+
+async function staticRoutesOf(client: AviClient, vrfName: string, cluster: string): Promise<string[]> {
+  const vrf = await client.getByName('vrfcontext', vrfName || 'global', { tenant: 'admin' });
+  const routes = (vrf?.static_routes as Rec[] | undefined) ?? [];
+  return routes
+    .filter((r) => ((r.labels as Rec[] | undefined) ?? []).some((l) => l.key === 'clustername' && l.value === cluster))
+    .map((r) => {
+      const p = r.prefix as { ip_addr?: { addr?: string }; mask?: number } | undefined;
+      const nh = r.next_hop as { addr?: string } | undefined;
+      return `${p?.ip_addr?.addr}/${p?.mask} via ${nh?.addr}`;
+    })
+    .sort();
+}
+
+/** Namespaces adopted explicitly plus those the instance holds objects of (first sync needs no adopt). */
+async function ownedNamespaces(store: InstanceStore): Promise<string[]> {
+  const names = new Set(await store.getOwnedNamespaces());
+  for (const o of await store.listObjects()) if (o.metadata.namespace) names.add(o.metadata.namespace);
+  return [...names].sort();
+}
+
+export async function buildSnapshot(view: RuntimeView): Promise<StatusSnapshot> {
+  const instances: InstanceStatus[] = [];
+  let errors = 0;
+  for (const instance of view.registry.instances) {
+    const client = view.aviClients.get(instance.id);
+    const store = view.stores.get(instance.id);
+    const queue = view.syncQueues.get(instance.id);
+    const primaryQueue = instance.primary ? view.primaryQueues.get(instance.clusterName) : undefined;
+    let avi: { virtualServices: VirtualServiceSummary[]; pools: PoolSummary[] } = { virtualServices: [], pools: [] };
+    let staticRoutes: string[] = [];
+    const lastErrors = [...(view.lastErrors.get(instance.id) ?? [])];
+    if (client) {
+      try {
+        avi = await controllerObjects(client, instance.createdBy);
+        if (instance.primary)
+          staticRoutes = await staticRoutesOf(client, instance.controller.vrfName, instance.clusterName);
+      } catch (err) {
+        lastErrors.push(`reading the controller: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    errors += lastErrors.length;
+    const sel = instance.namespaceSelector;
+    instances.push({
+      id: instance.id,
+      clusterName: instance.clusterName,
+      namespace: instance.namespace,
+      primary: instance.primary,
+      createdBy: instance.createdBy,
+      selector: sel ? `${sel.labelKey}=${sel.labelValue}` : '(all namespaces)',
+      ownedNamespaces: store ? await ownedNamespaces(store) : [],
+      queueDepth: (queue?.depth ?? 0) + (primaryQueue?.depth ?? 0),
+      inFlight: (queue?.inFlight ?? 0) + (primaryQueue?.inFlight ?? 0),
+      deadLetters: (queue?.listDeadLetters().length ?? 0) + (primaryQueue?.listDeadLetters().length ?? 0),
+      lastErrors,
+      virtualServices: avi.virtualServices,
+      pools: avi.pools,
+      staticRoutes,
+    });
+  }
+  const requests = [...view.aviClients.values()].reduce((n, c) => n + c.stats().requests, 0);
+  return {
+    startedAt: view.startedAt,
+    generatedAt: new Date().toISOString(),
+    controller: view.controllerUrl,
+    kubernetes: view.kubernetes,
+    converged: view.quiet(),
+    totals: {
+      objectsSeen: view.objectsSeen(),
+      modelsApplied: view.modelsApplied?.() ?? instances.reduce((n, i) => n + i.virtualServices.length, 0),
+      aviRequests: requests,
+      errors: errors + view.deadLetters(),
+    },
+    instances,
+    conflicts: view.conflicts(),
+    recentEvents: view.recent.slice(-50),
+  };
+}
