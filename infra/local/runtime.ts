@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
-import { createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
+import { type AviClient, createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { DetailType, FORWARDER_SOURCE, hashId, type InstanceMessage, SYNC_SOURCE } from '../../shared/events/index.ts';
@@ -67,6 +67,8 @@ export interface Runtime {
   syncQueues: Map<string, FifoQueue>;
   primaryQueues: Map<string, FifoQueue>;
   stores: Map<string, InstanceStore>;
+  /** Each instance's Avi client (request statistics per instance). */
+  aviClients: Map<string, AviClient>;
   /** Resolves once nothing is queued, in flight or waiting to be published, twice in a row. */
   waitForConvergence(opts?: { timeoutMs?: number }): Promise<void>;
   /** Dead letters of every queue, the bus and the router. */
@@ -188,7 +190,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (res.FailedEntryCount > 0) throw new Error(`bus rejected ${event.detailType}: ${res.Entries[0]?.ErrorMessage}`);
   };
 
-  const aviClients = new Map<string, ReturnType<typeof createAviClient>>();
+  const aviClients = new Map<string, AviClient>();
   for (const instance of registry.instances) {
     const log = logger.child({ instance: instance.id });
     const client = createAviClient({
@@ -395,6 +397,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     syncQueues,
     primaryQueues,
     stores,
+    aviClients,
     waitForConvergence,
     deadLetters,
     snapshot: () => buildSnapshot(view),
