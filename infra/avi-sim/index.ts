@@ -48,6 +48,11 @@ export interface AviSimOptions {
   checkReferer?: boolean;
   /** The VIP network seeded on a fresh controller (default `vip-network`, 10.250.250.0/24, .10-.250). */
   vipNetwork?: VipNetworkOptions;
+  /**
+   * Several VIP networks instead (e.g. the names of a registry's vipNetworkList); the first is the default.
+   * Unset cidrs default to 10.250.250.0/24, 10.250.249.0/24, ...
+   */
+  vipNetworks?: VipNetworkOptions[];
   /** Status for a body ref to a missing object (default 404; network/VRF refs always 400). */
   refNotFoundStatus?: number;
   /** Status for DELETE of a referred object (default 403). */
@@ -71,7 +76,7 @@ export interface AviSim {
   ca?: string;
   username: string;
   version: string;
-  /** Name of the seeded VIP network. */
+  /** Name of the (first) seeded VIP network. */
   vipNetworkName: string;
   close(): Promise<void>;
   counters(): Counters;
@@ -114,7 +119,8 @@ export async function startAviSim(opts: AviSimOptions = {}): Promise<AviSim> {
   const username = opts.username ?? 'admin';
   const password = opts.password ?? 'admin';
   const host = opts.host ?? '127.0.0.1';
-  const vipNetworkName = opts.vipNetwork?.name ?? DEFAULT_VIP_NETWORK;
+  const vipNetworks = opts.vipNetworks?.length ? opts.vipNetworks : [opts.vipNetwork ?? {}];
+  const vipNetworkName = vipNetworks[0]?.name ?? DEFAULT_VIP_NETWORK;
   const uuid4 = opts.seed !== undefined ? seededUuid(opts.seed) : randomUUID;
 
   const store = new ObjectStore(nowMs);
@@ -134,7 +140,7 @@ export async function startAviSim(opts: AviSimOptions = {}): Promise<AviSim> {
   });
   const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;
   if (saved) for (const o of saved) store.put(o);
-  else seedSystemObjects(svc, opts.vipNetwork);
+  else seedSystemObjects(svc, vipNetworks);
   if (opts.stateFile) {
     saver = createSaver(
       opts.stateFile,

@@ -23,9 +23,10 @@ function defaultRange(cidr: string): [string, string] | undefined {
 /**
  * The objects a fresh controller has: the `admin` tenant (uuid `admin`), `Default-Cloud`, `Default-Group`,
  * the `global` and `management` VRFs, the System-* application/network profiles and health monitors, and
- * a few supporting system objects. Plus one VIP network with a subnet so VsVip auto-allocation works.
+ * a few supporting system objects. Plus the VIP network(s) with a subnet so VsVip auto-allocation works
+ * (the first one is where a VIP that names no network is allocated).
  */
-export function seedSystemObjects(svc: ObjectService, vip: VipNetworkOptions = {}): void {
+export function seedSystemObjects(svc: ObjectService, vipNetworks: VipNetworkOptions[] = [{}]): void {
   const store = svc.store;
   store.put({
     type: 'tenant',
@@ -43,35 +44,41 @@ export function seedSystemObjects(svc: ObjectService, vip: VipNetworkOptions = {
   create('vrfcontext', { name: 'management', cloud_ref: cloudRef, system_default: true });
   create('serviceenginegroup', { name: 'Default-Group', cloud_ref: cloudRef });
 
-  const name = vip.name ?? DEFAULT_VIP_NETWORK;
-  const cidr = vip.cidr ?? DEFAULT_VIP_CIDR;
-  const [addr, mask] = cidr.split('/');
-  const range = vip.range ?? defaultRange(cidr);
-  create('network', {
-    name,
-    cloud_ref: cloudRef,
-    vrf_context_ref: '/api/vrfcontext/?name=global',
-    dhcp_enabled: false,
-    configured_subnets: [
-      {
-        prefix: { ip_addr: { addr, type: 'V4' }, mask: Number(mask) },
-        ...(range
-          ? {
-              static_ip_ranges: [
-                {
-                  range: { begin: { addr: range[0], type: 'V4' }, end: { addr: range[1], type: 'V4' } },
-                  type: 'STATIC_IPS_FOR_VIP',
-                },
-              ],
-            }
-          : {}),
-      },
-    ],
+  const names: string[] = [];
+  vipNetworks.forEach((vip, i) => {
+    const name = vip.name ?? (i === 0 ? DEFAULT_VIP_NETWORK : `${DEFAULT_VIP_NETWORK}-${i + 1}`);
+    const cidr = vip.cidr ?? (i === 0 ? DEFAULT_VIP_CIDR : `10.250.${250 - i}.0/24`);
+    const [addr, mask] = cidr.split('/');
+    const range = vip.range ?? defaultRange(cidr);
+    names.push(name);
+    create('network', {
+      name,
+      cloud_ref: cloudRef,
+      vrf_context_ref: '/api/vrfcontext/?name=global',
+      dhcp_enabled: false,
+      configured_subnets: [
+        {
+          prefix: { ip_addr: { addr, type: 'V4' }, mask: Number(mask) },
+          ...(range
+            ? {
+                static_ip_ranges: [
+                  {
+                    range: { begin: { addr: range[0], type: 'V4' }, end: { addr: range[1], type: 'V4' } },
+                    type: 'STATIC_IPS_FOR_VIP',
+                  },
+                ],
+              }
+            : {}),
+        },
+      ],
+    });
   });
   create('ipamdnsproviderprofile', {
     name: 'Default-IPAM',
     type: 'IPAMDNS_TYPE_INTERNAL',
-    internal_profile: { usable_networks: [{ nw_ref: `/api/network/?name=${encodeURIComponent(name)}` }] },
+    internal_profile: {
+      usable_networks: names.map((n) => ({ nw_ref: `/api/network/?name=${encodeURIComponent(n)}` })),
+    },
   });
   svc.patch(
     'cloud',

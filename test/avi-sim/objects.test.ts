@@ -313,6 +313,32 @@ describe('VsVip and virtual service rules', () => {
     }
   });
 
+  it('allocates from the VIP network a VIP names, with several networks seeded', async () => {
+    const fresh = await startAviSim({ vipNetworks: [{ name: 'net-a' }, { name: 'net-b', cidr: '10.60.0.0/24' }] });
+    try {
+      const f = api(fresh.url, await login(fresh.url));
+      const onB = await f.post('/api/vsvip', {
+        name: 'on-b',
+        vip: [
+          { vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: '/api/network/?name=net-b' } },
+        ],
+      });
+      expect(onB.data.vip[0].ip_address.addr).toBe('10.60.0.10');
+      const dflt = await f.post('/api/vsvip', vsvip('default'));
+      expect(dflt.data.vip[0].ip_address.addr).toBe('10.250.250.10');
+      const missing = await f.post('/api/vsvip', {
+        name: 'on-c',
+        vip: [
+          { vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: '/api/network/?name=net-c' } },
+        ],
+      });
+      expect(missing.status).toBe(400);
+      expect(errorOf(missing)).toBe('Network object not found!');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("refuses to change an existing VsVip's vip_id", async () => {
     const v = (await c.post('/api/vsvip', vsvip('vid-1'))).data;
     const res = await c.put(`/api/vsvip/${v.uuid}`, { name: 'vid-1', vip: [{ vip_id: '1', auto_allocate_ip: true }] });

@@ -194,3 +194,17 @@ describe('bootstrap endpoints and paths', () => {
     expect((await api(sim.url, s).get('/api/nosuchtype')).status).toBe(404);
   });
 });
+
+describe("auth: 'none' (AKO mock style)", () => {
+  it('serves API calls without login or CSRF, still checking the version', async () => {
+    const open = await startAviSim({ auth: 'none' });
+    try {
+      const c = api(open.url, undefined);
+      expect((await c.get('/api/pool')).status).toBe(200);
+      expect((await c.post('/api/pool', pool('open-1'))).status).toBe(201);
+      expect((await api(open.url, undefined, { version: null }).get('/api/pool')).status).toBe(400);
+    } finally {
+      await open.close();
+    }
+  });
+});
