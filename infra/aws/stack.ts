@@ -345,7 +345,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       queueConsumerStatement(ids.primaryQueue),
       queueSenderStatement([ids.primaryDlq]),
       secretReadStatement(pIds.secret),
-      tableStatement(SHARED.table, leadingKeys(primary.id)),
+      tableStatement(SHARED.table, leadingKeys(`${primary.id}/primary`)),
       putEventsStatement(SHARED.bus, SYNC_SOURCE),
     ]);
     F[ids.primaryFunction] = {

@@ -116,7 +116,7 @@ describe('router bundle', () => {
   it('imports as ESM in a fresh node process (createRequire banner) and exports a handler', async () => {
     const root = new URL('../..', import.meta.url).pathname;
     const out = await bundle(
-      { name: 'router', entry: 'infra/aws/entry/router.ts', outfile: 'dist/router/index.mjs' },
+      { name: 'router', entry: 'infra/aws/entry/router.ts', outfile: 'dist/router/index.mjs', lambda: true },
       { root, outDir: dir },
     );
     writeFileSync(join(dir, 'dist/router/registry.json'), JSON.stringify(stack.routerRegistry));

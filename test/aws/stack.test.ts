@@ -145,7 +145,7 @@ describe('generated stack', () => {
     const text = JSON.stringify(statementsOf(switched, c.primaryRole));
     expect(text).toContain(instanceIds('demo/blue').secret);
     expect(text).not.toContain(instanceIds('demo/avi-system').secret);
-    expect(text).toContain('demo/blue#*');
+    expect(text).toContain('demo/blue/primary#*');
     // one primary queue per cluster, tagged with the primary instance
     const pq = resourcesOf(switched, 'primary-queue');
     expect(pq).toHaveLength(1);

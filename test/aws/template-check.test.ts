@@ -14,7 +14,7 @@ const packaged = JSON.parse(readFileSync(fixture('packaged-two-clusters.json'), 
 type Tpl = { Resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: any }> };
 const copy = (): Tpl => structuredClone(packaged);
 const errors = (ps: TemplateProblem[]) => ps.filter((p) => p.severity === 'error');
-const rules = { controllerConcurrency: 10, maxBundleBytes: 500 * 1024 };
+const rules = { controllerConcurrency: 10, targetBundleBytes: 500 * 1024, maxBundleBytes: 1024 * 1024 };
 
 function find(t: Tpl, pred: (id: string, r: Tpl['Resources'][string]) => boolean): string {
   const hit = Object.entries(t.Resources).find(([id, r]) => pred(id, r));
@@ -179,15 +179,17 @@ describe('template checker: project rules', () => {
     expect(found.map((p) => p.message)).toContain('functions of controller avi.example.com reserve 10 > budget 5');
   });
 
-  it('fails Lambda bundles over the size target and only reports the forwarder container', () => {
+  it('reports Lambda bundles over the target, fails them over the ceiling, and only reports the forwarder', () => {
     const bundles = [
       { name: 'sync', outfile: 'dist/sync/index.mjs', bytes: 600 * 1024 },
+      { name: 'primary', outfile: 'dist/primary/index.mjs', bytes: 1100 * 1024 },
       { name: 'forwarder', outfile: 'dist/forwarder/main.mjs', bytes: 1500 * 1024 },
       { name: 'router', outfile: 'dist/router/index.mjs', bytes: 100 * 1024 },
     ];
     const found = checkProjectRules(packaged, registry, { ...rules, bundles }).filter((p) => p.rule === 'bundle-size');
     expect(found.map((p) => [p.severity, p.message.split(' ')[0]])).toEqual([
-      ['error', 'dist/sync/index.mjs'],
+      ['warning', 'dist/sync/index.mjs'],
+      ['error', 'dist/primary/index.mjs'],
       ['warning', 'dist/forwarder/main.mjs'],
     ]);
   });

@@ -30,14 +30,16 @@ export interface BundleTarget {
   name: string;
   entry: string;
   outfile: string;
+  /** Lambda bundles drop axios's multipart support (see stubs/form-data.ts); the forwarder keeps everything. */
+  lambda: boolean;
 }
 
 export const TARGETS: BundleTarget[] = [
-  { name: 'router', entry: 'infra/aws/entry/router.ts', outfile: 'dist/router/index.mjs' },
-  { name: 'sync', entry: 'infra/aws/entry/sync.ts', outfile: 'dist/sync/index.mjs' },
-  { name: 'primary', entry: 'infra/aws/entry/primary.ts', outfile: 'dist/primary/index.mjs' },
-  { name: 'sweep', entry: 'infra/aws/entry/sweep.ts', outfile: 'dist/sweep/index.mjs' },
-  { name: 'forwarder', entry: 'functions/forwarder/main.ts', outfile: 'dist/forwarder/main.mjs' },
+  { name: 'router', entry: 'infra/aws/entry/router.ts', outfile: 'dist/router/index.mjs', lambda: true },
+  { name: 'sync', entry: 'infra/aws/entry/sync.ts', outfile: 'dist/sync/index.mjs', lambda: true },
+  { name: 'primary', entry: 'infra/aws/entry/primary.ts', outfile: 'dist/primary/index.mjs', lambda: true },
+  { name: 'sweep', entry: 'infra/aws/entry/sweep.ts', outfile: 'dist/sweep/index.mjs', lambda: true },
+  { name: 'forwarder', entry: 'functions/forwarder/main.ts', outfile: 'dist/forwarder/main.mjs', lambda: false },
 ];
 
 export interface BundleResult {
@@ -70,6 +72,7 @@ export async function bundle(
     banner: { js: BANNER },
     metafile: true,
     plugins: [projectSideEffectsFree(base)],
+    ...(target.lambda ? { alias: { 'form-data': join(base, 'infra/aws/scripts/stubs/form-data.ts') } } : {}),
     logLevel: 'warning',
   });
   const out = Object.values(result.metafile.outputs)[0]!;
