@@ -273,7 +273,7 @@ export function sharedModel(opts: {
       tenant: T,
       body: {
         name: child,
-        cloud_config_cksum: cksum(`child|${child}|${s.path}`),
+        cloud_config_cksum: cksum(`child|${child}`),
         created_by: createdBy,
         type: 'VS_TYPE_VH_CHILD',
         vh_parent_vs_ref: `/api/virtualservice/?name=${vsName}`,
