@@ -56,6 +56,19 @@ export class ObjectService {
     return obj;
   }
 
+  /** Writes go to objects of the request's own tenant; shared admin objects are read-only elsewhere. */
+  getForWrite(type: string, uuid: string, tenant: string): StoredObject {
+    const obj = this.getByUuid(type, uuid, tenant);
+    if (tenant !== '*' && obj.tenant !== tenant) {
+      const owner = this.store.get(obj.tenant)?.name ?? obj.tenant;
+      throw new ApiError(
+        400,
+        `Cannot modify ${modelName(type)} '${obj.name}' of tenant '${owner}' from another tenant`,
+      );
+    }
+    return obj;
+  }
+
   create(type: string, raw: unknown, tenantHeader: string): StoredObject {
     const body = validateBody(type, raw, { allowUnknownFields: this.opts.allowUnknownFields });
     let uuid = typeof body.uuid === 'string' ? body.uuid : undefined;
@@ -72,7 +85,7 @@ export class ObjectService {
   }
 
   replace(type: string, uuid: string, raw: unknown, tenantHeader: string): StoredObject {
-    const existing = this.getByUuid(type, uuid, tenantHeader);
+    const existing = this.getForWrite(type, uuid, tenantHeader);
     this.checkLastModified(existing, (raw as Json | undefined)?._last_modified);
     const body = validateBody(type, raw, { allowUnknownFields: this.opts.allowUnknownFields });
     return this.commitReplace(existing, body);
@@ -80,7 +93,7 @@ export class ObjectService {
 
   /** PATCH `{add|replace|delete: {...partial}}`: merged into the stored object, then checked like a PUT. */
   patch(type: string, uuid: string, raw: unknown, tenantHeader: string): StoredObject {
-    const existing = this.getByUuid(type, uuid, tenantHeader);
+    const existing = this.getForWrite(type, uuid, tenantHeader);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new ApiError(
         400,
@@ -113,7 +126,7 @@ export class ObjectService {
   }
 
   remove(type: string, uuid: string, tenantHeader: string): void {
-    const existing = this.getByUuid(type, uuid, tenantHeader);
+    const existing = this.getForWrite(type, uuid, tenantHeader);
     const referrers = this.store.referrersOf(uuid);
     if (referrers.length > 0) {
       const names = referrers

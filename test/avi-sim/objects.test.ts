@@ -272,6 +272,11 @@ describe('refs', () => {
     );
     expect(hm.status).toBe(201);
     expect(hm.data.health_monitor_refs[0]).toMatch(/\/api\/healthmonitor\/healthmonitor-/);
+    // Shared admin objects can be read from another tenant but not modified ("Cannot modify VrfContext").
+    const vrf = (await red.get('/api/vrfcontext?name=global')).data.results[0];
+    const mod = await red.put(`/api/vrfcontext/${vrf.uuid}`, vrf);
+    expect(mod.status).toBe(400);
+    expect(errorOf(mod)).toContain('Cannot modify VrfContext');
     // An object of another non-admin tenant is not visible.
     const blue = api(sim.url, await login(sim.url), { tenant: 'admin' });
     expect((await blue.get(`/api/pool/${redPool.uuid}`)).status).toBe(404);
