@@ -110,15 +110,14 @@ export function buildOwnerIndex(registry: Registry): OwnerIndex {
   const resolve = (cluster: string, namespace: string, labels: Readonly<Record<string, string>>): OwnerResolution => {
     const c = clusters.get(cluster);
     if (c === undefined) return UNKNOWN_CLUSTER;
-    if (c.catchAll.length > 0 || c.selectors.length > KEY_WALK_LIMIT) return resolveFully(c, namespace, labels);
-    // Fast path (the common case): walk the few selector keys, stop at anything unusual.
+    if (c.catchAll.length > 0) return resolveFully(c, namespace, labels);
+    // Fast path (the common case): one map lookup per namespace label, stop at anything unusual.
     let only: Entry | undefined;
-    const selectors = c.selectors;
-    for (let i = 0; i < selectors.length; i++) {
-      const s = selectors[i]!;
-      const value = labels[s.key];
-      if (typeof value !== 'string') continue;
-      const hits = s.values.get(value);
+    const byKey = c.byKey;
+    for (const key in labels) {
+      const s = byKey.get(key);
+      if (s === undefined) continue;
+      const hits = s.values.get(labels[key]!);
       if (hits === undefined) continue;
       if (only !== undefined || hits.length > 1) return resolveFully(c, namespace, labels);
       only = hits[0];
