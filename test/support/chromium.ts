@@ -2,10 +2,11 @@
  * Finds Debian's Chromium for browser tests, installing the `chromium` package when it is missing and
  * we may (root with apt-get). Returns undefined with the reason when it cannot be had, so the caller skips clearly.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -42,18 +43,14 @@ function baseArgs(): string[] {
   ];
 }
 
-/** The DOM after the page's scripts ran. */
-export function renderDom(chromium: string, url: string): string {
-  return execFileSync(chromium, [...baseArgs(), '--dump-dom', url], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+const run = promisify(execFile);
+
+/** The DOM after the page's scripts ran (asynchronous: the page's server may live in this process). */
+export async function renderDom(chromium: string, url: string): Promise<string> {
+  const { stdout } = await run(chromium, [...baseArgs(), '--dump-dom', url], { encoding: 'utf8', timeout: 60_000 });
+  return stdout;
 }
 
-export function screenshot(chromium: string, url: string, file: string): void {
-  execFileSync(chromium, [...baseArgs(), `--screenshot=${file}`, '--window-size=1280,900', url], {
-    timeout: 60_000,
-    stdio: 'ignore',
-  });
+export async function screenshot(chromium: string, url: string, file: string): Promise<void> {
+  await run(chromium, [...baseArgs(), `--screenshot=${file}`, '--window-size=1280,900', url], { timeout: 60_000 });
 }

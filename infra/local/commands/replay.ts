@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { silentLogger } from '../../../shared/log.ts';
 import { startRuntime } from '../runtime.ts';
@@ -20,11 +21,45 @@ Exits 1 when a step does not converge or something lands in a dead-letter queue.
 
 /** Fields that change from run to run although nothing meaningful did. */
 const VOLATILE = new Set(['_last_modified']);
+/** The controller address in the output: the simulator listens on a random port. */
+export const REPLAY_CONTROLLER_URL = 'https://avi-controller';
 
-export function stableDump(dump: Record<string, Record<string, unknown>[]>): Record<string, unknown[]> {
+function uuidFor(type: string, key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${type}-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Makes a simulator dump comparable across runs: uuids (allocated in creation order, which depends on
+ * timing across instances) are replaced by ones derived from type, tenant and name; the controller URL is fixed;
+ * `_last_modified` is dropped. Everything else is exactly what the REST API returned.
+ */
+export function stableDump(dump: Record<string, Record<string, unknown>[]>, baseUrl: string): Record<string, unknown[]> {
+  const renames = new Map<string, string>();
+  for (const [type, objects] of Object.entries(dump)) {
+    for (const o of objects) {
+      if (typeof o.uuid !== 'string' || !o.uuid.startsWith(`${type}-`)) continue;
+      renames.set(o.uuid, uuidFor(type, `${type}/${String(o.tenant_ref ?? '')}/${String(o.name)}`));
+    }
+  }
+  const uuidPattern = /[a-z]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.split(baseUrl).join(REPLAY_CONTROLLER_URL).replace(uuidPattern, (u) => renames.get(u) ?? u);
+    }
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => !VOLATILE.has(k))
+          .map(([k, v]) => [k, rewrite(v)]),
+      );
+    }
+    return value;
+  };
   const out: Record<string, unknown[]> = {};
   for (const type of Object.keys(dump).sort()) {
-    out[type] = (dump[type] ?? []).map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !VOLATILE.has(k))));
+    out[type] = (dump[type] ?? []).map((o) => rewrite(o));
   }
   return out;
 }
@@ -68,7 +103,7 @@ export async function replay(
       }
     }
     const deadLetters = runtime.deadLetters().map((d) => `${d.where}: ${d.reason}`);
-    return { objects: stableDump(runtime.aviSim!.dump()), deadLetters };
+    return { objects: stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url), deadLetters };
   } finally {
     await runtime.stop();
   }
