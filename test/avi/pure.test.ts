@@ -153,3 +153,25 @@ describe('request budget', () => {
     for (const [i, at] of got.entries()) expect(i + 1).toBeLessThanOrEqual(2 + (at * 10) / 1000 + 1e-9);
   });
 });
+
+describe('clientOptionsFor', () => {
+  it('maps an instance to client options with its created_by as the guarded owner', async () => {
+    const { clientOptionsFor } = await import('../../shared/avi/index.ts');
+    const { instanceFor } = await import('./fixtures.ts');
+    const { SecretValue } = await import('../../shared/secret.ts');
+    const inst = instanceFor('c1', 'blue', false);
+    inst.controller.host = '10.0.0.1';
+    inst.credentials = { username: 'admin', password: new SecretValue('pw') };
+    const o = clientOptionsFor(inst);
+    expect(o).toMatchObject({
+      host: '10.0.0.1',
+      username: 'admin',
+      owner: 'ako-c1-blue',
+      clusterName: 'c1',
+      tenant: 'admin',
+    });
+    expect(o.version).toBeUndefined();
+    inst.controller.host = '';
+    expect(() => clientOptionsFor(inst)).toThrow(/no controller host/);
+  });
+});
