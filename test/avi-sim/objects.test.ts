@@ -80,6 +80,11 @@ describe('CRUD', () => {
     expect(errorOf(stale)).toBe('Need to reload object data VsVip');
     const current = (await c.get(`/api/vsvip/${created.data.uuid}?include_name`)).data;
     expect(current.dns_info).toEqual([{ fqdn: 'a.example.com' }]);
+    const stalePatch = await c.patch(`/api/vsvip/${created.data.uuid}`, {
+      _last_modified: first._last_modified,
+      replace: { dns_info: [] },
+    });
+    expect(stalePatch.status).toBe(412);
     // A GET-modify-PUT with the current stamp (and full-URL refs with #name) succeeds.
     expect((await c.put(`/api/vsvip/${created.data.uuid}`, { ...current, dns_info: [] })).status).toBe(200);
   });

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { startAviSim } from '../../avi-sim/index.ts';
+import { selfSignedCertificate, type TlsMaterial } from '../../avi-sim/tls.ts';
 import { EXIT_OK, parseFlags, runCommand, UsageError } from './common.ts';
 
 const HELP = `usage: ako-serverless avi-sim [options]
@@ -9,8 +10,10 @@ Runs the Avi Controller simulator until Ctrl-C.
 options:
   --port N            port to listen on (default 9443 with --tls, else 9080; 0 = any free port)
   --host ADDR         address to listen on (default 127.0.0.1)
-  --tls               serve HTTPS with a generated self-signed certificate (its PEM is printed
-                      and written next to the state file, for certificateAuthorityData)
+  --tls               serve HTTPS with a generated self-signed certificate; its PEM is printed (use
+                      it as certificateAuthorityData). With --state the certificate and key are kept
+                      in FILE.cert.pem / FILE.key.pem so clients keep trusting it across restarts
+  --ca-file FILE      also write the certificate PEM to FILE
   --cert FILE --key FILE   serve HTTPS with this certificate instead
   --state FILE        load the object store from FILE and save it after every write
   --username U        login user (default admin)
@@ -40,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
         'vip-network': { type: 'string' },
         'vip-cidr': { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'ca-file': { type: 'string' },
       },
       HELP,
     );
@@ -55,10 +59,12 @@ export async function run(argv: string[]): Promise<number> {
     if (v['vip-cidr'] !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(String(v['vip-cidr']))) {
       throw new UsageError(`--vip-cidr must look like 10.250.250.0/24`);
     }
-    const tls =
+    const tls: TlsMaterial | false =
       v.cert !== undefined && v.key !== undefined
         ? { cert: readFileSync(v.cert, 'utf8'), key: readFileSync(v.key, 'utf8') }
-        : !!v.tls;
+        : v.tls
+          ? await generatedCertificate(v.state, v.host)
+          : false;
     const rate = int('rate-limit', v['rate-limit']);
     const idle = int('idle-timeout', v['idle-timeout']);
     const sim = await startAviSim({
@@ -84,6 +90,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`avi-sim: login ${sim.username}/*** ; VIP network '${sim.vipNetworkName}'`);
     if (v.state) console.log(`avi-sim: state saved to ${v.state}`);
     if (sim.ca) console.log(`avi-sim: certificate (use as certificateAuthorityData):\n${sim.ca}`);
+    if (sim.ca && v['ca-file']) {
+      writeFileSync(v['ca-file'], sim.ca);
+      console.log(`avi-sim: certificate written to ${v['ca-file']}`);
+    }
     console.log('avi-sim: press Ctrl-C to stop');
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -94,4 +104,19 @@ export async function run(argv: string[]): Promise<number> {
     console.log('avi-sim: stopped');
     return EXIT_OK;
   });
+}
+
+/** A self-signed certificate, kept beside the state file (key 0600) so restarts keep the same one. */
+async function generatedCertificate(stateFile: string | undefined, host: string | undefined): Promise<TlsMaterial> {
+  const certPath = stateFile ? `${stateFile}.cert.pem` : undefined;
+  const keyPath = stateFile ? `${stateFile}.key.pem` : undefined;
+  if (certPath && keyPath && existsSync(certPath) && existsSync(keyPath)) {
+    return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  }
+  const material = await selfSignedCertificate(host && host !== '0.0.0.0' ? [host] : []);
+  if (certPath && keyPath) {
+    writeFileSync(keyPath, material.key, { mode: 0o600 });
+    writeFileSync(certPath, material.cert);
+  }
+  return material;
 }
