@@ -508,7 +508,18 @@ function matches(c: WatchConn, o: KObj): boolean {
   return c.labels(o.metadata.labels as Record<string, string> | undefined) && c.fields(o);
 }
 
+const corked = new WeakSet<ServerResponse>();
+
+/** Writes one watch line; lines written in the same tick go out together (one write, not one per event). */
 export function writeEvent(res: ServerResponse, type: string, object: unknown): void {
+  if (!corked.has(res)) {
+    corked.add(res);
+    res.cork();
+    process.nextTick(() => {
+      corked.delete(res);
+      res.uncork();
+    });
+  }
   res.write(`${JSON.stringify({ type, object })}\n`);
 }
 

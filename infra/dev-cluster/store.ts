@@ -5,7 +5,14 @@ import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
 /** A stored object: plain JSON with the usual metadata. */
 // biome-ignore lint/suspicious/noExplicitAny: objects are free-form JSON
 export type KObj = Record<string, any> & {
-  metadata: Record<string, unknown> & { name: string; namespace?: string; resourceVersion?: string };
+  metadata: Record<string, unknown> & {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
 };
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

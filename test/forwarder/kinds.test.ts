@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DevCluster } from '../../infra/dev-cluster/index.ts';
 import { decryptPrivateFields } from '../../functions/forwarder/secrets.ts';
+import type { DevCluster } from '../../infra/dev-cluster/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
-import { eventually, events, finalState, objectChanges, type Rig, startRig } from './harness.ts';
+import { events, eventually, finalState, objectChanges, type Rig, startRig } from './harness.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -172,14 +172,21 @@ describe('forwarder: watched kinds', () => {
     expect(state.get('Namespace//shop').object.metadata.annotations).toEqual({ 'ako.vmware.com/tenant-name': 'blue' });
 
     const ing = state.get('Ingress/shop/web').object;
-    expect(ing.metadata.annotations).toEqual({ 'ako.vmware.com/enable-tls': 'true', 'kubernetes.io/ingress.class': 'avi' });
+    expect(ing.metadata.annotations).toEqual({
+      'ako.vmware.com/enable-tls': 'true',
+      'kubernetes.io/ingress.class': 'avi',
+    });
     expect(ing.spec.rules[0].host).toBe('shop.example.com');
     expect(ing.status).toBeUndefined();
     const node = state.get('Node//node-1').object;
     expect(node.status).toEqual({ addresses: [{ type: 'InternalIP', address: '10.10.10.12' }] });
     expect(node.spec).toEqual({ podCIDR: '10.244.1.0/24' });
     expect(node.metadata.annotations).toEqual({ 'projectcalico.org/IPv4Address': '10.10.10.12/24' });
-    expect(state.get('HostSubnet//node-1').object).toMatchObject({ host: 'node-1', hostIP: '10.10.10.12', subnet: '10.128.2.0/23' });
+    expect(state.get('HostSubnet//node-1').object).toMatchObject({
+      host: 'node-1',
+      hostIP: '10.10.10.12',
+      subnet: '10.128.2.0/23',
+    });
     expect(state.get('CiliumNode//node-1').object.spec).toEqual({ ipam: { podCIDRs: ['10.0.1.0/24'] } });
     expect(state.get('BlockAffinity//node-1-192-168-29-64-26').object.spec.cidr).toBe('192.168.29.64/26');
     expect(state.get('EndpointSlice/shop/web-abc').object.endpoints[0].addresses).toEqual(['10.1.0.5']);
