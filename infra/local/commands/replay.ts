@@ -34,18 +34,25 @@ function uuidFor(type: string, key: string): string {
  * timing across instances) are replaced by ones derived from type, tenant and name; the controller URL is fixed;
  * `_last_modified` is dropped. Everything else is exactly what the REST API returned.
  */
-export function stableDump(dump: Record<string, Record<string, unknown>[]>, baseUrl: string): Record<string, unknown[]> {
+export function stableDump(
+  dump: Record<string, Record<string, unknown>[]>,
+  baseUrl: string,
+): Record<string, unknown[]> {
   const renames = new Map<string, string>();
   for (const [type, objects] of Object.entries(dump)) {
     for (const o of objects) {
       if (typeof o.uuid !== 'string' || !o.uuid.startsWith(`${type}-`)) continue;
-      renames.set(o.uuid, uuidFor(type, `${type}/${String(o.tenant_ref ?? '')}/${String(o.name)}`));
+      const tenant = String(o.tenant_ref ?? '').split('#')[1] ?? '';
+      renames.set(o.uuid, uuidFor(type, `${type}/${tenant}/${String(o.name)}`));
     }
   }
   const uuidPattern = /[a-z]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
   const rewrite = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      return value.split(baseUrl).join(REPLAY_CONTROLLER_URL).replace(uuidPattern, (u) => renames.get(u) ?? u);
+      return value
+        .split(baseUrl)
+        .join(REPLAY_CONTROLLER_URL)
+        .replace(uuidPattern, (u) => renames.get(u) ?? u);
     }
     if (Array.isArray(value)) return value.map(rewrite);
     if (value && typeof value === 'object') {
