@@ -122,6 +122,8 @@ export class ObjectService {
       merged = applyPatch(merged, op, resolved);
     }
     this.checkLastModified(existing, lm);
+    // The merged object must be as valid as a PUT body (e.g. a delete must not leave a required field out).
+    merged = validateBody(type, merged, { allowUnknownFields: this.opts.allowUnknownFields });
     return this.commitReplace(existing, merged);
   }
 
