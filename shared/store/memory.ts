@@ -24,6 +24,11 @@ import type {
 export interface MemoryStoreOptions {
   /** Clock for `since` timestamps (tests). */
   now?: () => Date;
+  /**
+   * Return deeply frozen objects shared between reads instead of a fresh copy per read (default false).
+   * Listing thousands of objects then costs no copying; a caller that mutates a result gets a TypeError.
+   */
+  frozenReads?: boolean;
 }
 
 /** Internal record: the object is kept as JSON, which copies it in and out and accepts exactly what DynamoDB does. */
@@ -34,11 +39,21 @@ interface MemoryRecord {
   deleted: boolean;
   retiredUids: string[];
   json?: string;
+  /** Parsed, deeply frozen object, built on first read when frozenReads is on. */
+  frozen?: KubeObject;
 }
 
 const copyIn = (v: unknown): string => JSON.stringify(v);
 // biome-ignore lint/suspicious/noExplicitAny: parse result typed by the caller
 const copyOut = (json: string): any => JSON.parse(json);
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
 
 /**
  * The embedded default: everything in process memory. Each method runs without awaiting between its read and its
@@ -47,6 +62,12 @@ const copyOut = (json: string): any => JSON.parse(json);
  */
 export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions = {}): InstanceStore {
   const now = opts.now ?? (() => new Date());
+  const readObject = opts.frozenReads
+    ? (rec: MemoryRecord & { json: string }): KubeObject => {
+        rec.frozen ??= deepFreeze(copyOut(rec.json) as KubeObject);
+        return rec.frozen;
+      }
+    : (rec: MemoryRecord & { json: string }): KubeObject => copyOut(rec.json);
   const objects = new Map<ObjectKey, MemoryRecord>();
   /** namespace → keys, so listObjects(namespace) does not walk every object. */
   const byNamespace = new Map<string, Set<ObjectKey>>();
@@ -106,7 +127,7 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
         deleted: rec.deleted,
         retiredUids: [...rec.retiredUids],
       };
-      if (rec.json !== undefined) out.object = copyOut(rec.json);
+      if (rec.json !== undefined) out.object = readObject(rec as MemoryRecord & { json: string });
       return out;
     },
     async listObjects(namespace) {
@@ -116,7 +137,7 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
       const out: KubeObject[] = [];
       for (const key of keys) {
         const rec = objects.get(key);
-        if (rec && !rec.deleted && rec.json !== undefined) out.push(copyOut(rec.json));
+        if (rec && !rec.deleted && rec.json !== undefined) out.push(readObject(rec as MemoryRecord & { json: string }));
       }
       return out;
     },
