@@ -407,7 +407,8 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
+          // The old item tells which large-body parts to remove; a delete keeps the body, so it needs nothing back.
+          ReturnValues: ev.deleted ? 'NONE' : 'ALL_OLD',
         }),
       );
       if (!ev.deleted) {
