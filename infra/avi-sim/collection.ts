@@ -103,6 +103,7 @@ export function listCollection(
   tenant: string,
   base: string,
   path: string,
+  version?: string,
 ): Json {
   const pageSize = Math.min(intParam(query, 'page_size', DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
   const page = intParam(query, 'page', 1);
@@ -121,7 +122,7 @@ export function listCollection(
   const includeName = flag(query, 'include_name');
   const fields = (query.get('fields') ?? '').split(',').filter((f) => f !== '');
   const results = matched.slice(start, start + pageSize).map((o) => {
-    const rendered = svc.render(o, base, includeName);
+    const rendered = svc.render(o, base, includeName, version);
     return fields.length > 0 ? pickFields(rendered, fields) : rendered;
   });
   const out: Json = { count: matched.length, results };

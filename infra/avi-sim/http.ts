@@ -235,7 +235,8 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
         throw new ApiError(401, 'Session expired: log in again');
       }
     }
-    checkApiVersion(header(req, 'x-avi-version'), deps.version);
+    const version = header(req, 'x-avi-version')?.trim();
+    checkApiVersion(version, deps.version);
     if (UNSAFE.has(method) && session) {
       deps.sessions.checkCsrf(session, header(req, 'x-csrftoken'));
       if (deps.checkReferer) checkReferer(req);
@@ -248,19 +249,28 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     const svc = deps.svc;
     const includeName = flag(query, 'include_name');
     if (r.kind === 'collection') {
-      if (method === 'GET') return { status: 200, body: listCollection(svc, type, query, tenant, base, path) };
-      if (method === 'POST')
-        return { status: 201, body: svc.render(svc.create(type, body, tenant), base, includeName) };
+      if (method === 'GET') {
+        return { status: 200, body: listCollection(svc, type, query, tenant, base, path, version) };
+      }
+      if (method === 'POST') {
+        return { status: 201, body: svc.render(svc.create(type, body, tenant, version), base, includeName, version) };
+      }
       throw new ApiError(405, `Method ${method} not allowed on a collection`);
     }
     const uuid = r.uuid!;
     switch (method) {
       case 'GET':
-        return { status: 200, body: svc.render(svc.getByUuid(type, uuid, tenant), base, includeName) };
+        return { status: 200, body: svc.render(svc.getByUuid(type, uuid, tenant), base, includeName, version) };
       case 'PUT':
-        return { status: 200, body: svc.render(svc.replace(type, uuid, body, tenant), base, includeName) };
+        return {
+          status: 200,
+          body: svc.render(svc.replace(type, uuid, body, tenant, version), base, includeName, version),
+        };
       case 'PATCH':
-        return { status: 200, body: svc.render(svc.patch(type, uuid, body, tenant), base, includeName) };
+        return {
+          status: 200,
+          body: svc.render(svc.patch(type, uuid, body, tenant, version), base, includeName, version),
+        };
       case 'DELETE':
         svc.remove(type, uuid, tenant);
         return { status: 204 };

@@ -2,7 +2,7 @@ import { ApiError } from './errors.ts';
 import { definitionOf, hasField, isKnownType, isSharedFromAdmin, modelName } from './models.ts';
 import { internalRef, mapRefs, parseRef, splitInternalRef } from './refs.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
-import { validateBody } from './validation.ts';
+import { dropNewerFields, newerThan, validateBody } from './validation.ts';
 import { allocateVips } from './vip.ts';
 
 type Json = Record<string, unknown>;
@@ -69,8 +69,9 @@ export class ObjectService {
     return obj;
   }
 
-  create(type: string, raw: unknown, tenantHeader: string): StoredObject {
-    const body = validateBody(type, raw, { allowUnknownFields: this.opts.allowUnknownFields });
+  /** `version` is the request's X-Avi-Version (fields introduced later are refused); omit for internal calls. */
+  create(type: string, raw: unknown, tenantHeader: string, version?: string): StoredObject {
+    const body = validateBody(type, raw, this.validateOpts(version));
     let uuid = typeof body.uuid === 'string' ? body.uuid : undefined;
     if (uuid !== undefined && (!uuid.startsWith(`${type}-`) || this.store.has(uuid))) {
       throw new ApiError(400, `Invalid data in field 'uuid': '${uuid}' is taken or not a ${modelName(type)} uuid`);
@@ -84,15 +85,23 @@ export class ObjectService {
     return obj;
   }
 
-  replace(type: string, uuid: string, raw: unknown, tenantHeader: string): StoredObject {
+  replace(type: string, uuid: string, raw: unknown, tenantHeader: string, version?: string): StoredObject {
     const existing = this.getForWrite(type, uuid, tenantHeader);
     this.checkLastModified(existing, (raw as Json | undefined)?._last_modified);
-    const body = validateBody(type, raw, { allowUnknownFields: this.opts.allowUnknownFields });
+    const body = validateBody(type, raw, this.validateOpts(version));
+    // A client on an older API version cannot see newer fields, so its PUT keeps them.
+    const def = definitionOf(type);
+    if (version && def) {
+      const v = version.split('.').map(Number);
+      for (const [k, value] of Object.entries(existing.body)) {
+        if (body[k] === undefined && newerThan(def.p[k]?.v, v)) body[k] = value;
+      }
+    }
     return this.commitReplace(existing, body);
   }
 
   /** PATCH `{add|replace|delete: {...partial}}`: merged into the stored object, then checked like a PUT. */
-  patch(type: string, uuid: string, raw: unknown, tenantHeader: string): StoredObject {
+  patch(type: string, uuid: string, raw: unknown, tenantHeader: string, version?: string): StoredObject {
     const existing = this.getForWrite(type, uuid, tenantHeader);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new ApiError(
@@ -116,7 +125,7 @@ export class ObjectService {
       // Items to delete may be partial (e.g. a static route by route_id), so only adds/replaces are validated.
       const partial = deleting
         ? { ...(partialRaw as Json) }
-        : validateBody(type, partialRaw, { partial: true, allowUnknownFields: this.opts.allowUnknownFields });
+        : validateBody(type, partialRaw, { partial: true, ...this.validateOpts(version) });
       delete partial._last_modified;
       const resolved = this.resolveRefs(type, partial, existing.tenant, existing.cloud, deleting);
       merged = applyPatch(merged, op, resolved);
@@ -144,7 +153,7 @@ export class ObjectService {
   }
 
   /** The object as the REST API returns it: full-URL refs (`#name` with include_name), key redacted. */
-  render(obj: StoredObject, base: string, includeName: boolean): Json {
+  render(obj: StoredObject, base: string, includeName: boolean, version?: string): Json {
     const suffix = (uuid: string) => {
       if (!includeName) return '';
       const target = this.store.get(uuid);
@@ -158,9 +167,13 @@ export class ObjectService {
     return {
       url: `${base}${internalRef(obj.type, obj.uuid)}${includeName ? `#${obj.name}` : ''}`,
       uuid: obj.uuid,
-      ...body,
+      ...dropNewerFields(obj.type, body, version),
       _last_modified: obj.lastModified,
     };
+  }
+
+  private validateOpts(version: string | undefined): { allowUnknownFields: boolean; version?: string } {
+    return { allowUnknownFields: this.opts.allowUnknownFields, ...(version ? { version } : {}) };
   }
 
   private checkLastModified(existing: StoredObject, sent: unknown): void {

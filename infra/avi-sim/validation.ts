@@ -8,6 +8,29 @@ export interface ValidateOptions {
   partial?: boolean;
   /** Accept fields the swagger does not define (a controller rejects them; off by default). */
   allowUnknownFields?: boolean;
+  /** The request's X-Avi-Version: fields introduced later are refused, as the controller does. */
+  version?: string;
+}
+
+interface Ctx {
+  allowUnknown: boolean;
+  version: number[] | undefined;
+  versionText: string | undefined;
+}
+
+function versionParts(v: string): number[] {
+  return v.split('.').map(Number);
+}
+
+/** True when a field introduced in `since` is newer than the client's version. */
+export function newerThan(since: string | undefined, version: number[] | undefined): boolean {
+  if (!since || !version) return false;
+  const a = versionParts(since);
+  for (let i = 0; i < Math.max(a.length, version.length); i++) {
+    const d = (a[i] ?? 0) - (version[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
 }
 
 const KIND_NAMES: Record<JsonKind, string> = {
@@ -42,7 +65,41 @@ export function validateBody(type: string, body: unknown, opts: ValidateOptions 
     delete out._last_modified;
     return out;
   }
-  return checkObject(modelName(type), body, '', !!opts.partial, !!opts.allowUnknownFields);
+  const ctx: Ctx = {
+    allowUnknown: !!opts.allowUnknownFields,
+    version: opts.version ? versionParts(opts.version) : undefined,
+    versionText: opts.version,
+  };
+  return checkObject(modelName(type), body, '', !!opts.partial, ctx);
+}
+
+/**
+ * Drops fields introduced after the client's version from a response body (the controller answers in
+ * the version the client asked for).
+ */
+export function dropNewerFields(
+  type: string,
+  body: Record<string, unknown>,
+  version: string | undefined,
+): Record<string, unknown> {
+  const model = definitionOf(type) ? modelName(type) : undefined;
+  if (!version || !model) return body;
+  return dropIn(model, body, versionParts(version));
+}
+
+function dropIn(defName: string, obj: Record<string, unknown>, version: number[]): Record<string, unknown> {
+  const def = DEFINITIONS[defName];
+  if (!def) return obj;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const spec = def.p[k];
+    if (spec && newerThan(spec.v, version)) continue;
+    if (spec?.def && isPlainObject(v)) out[k] = dropIn(spec.def, v, version);
+    else if (spec?.def && Array.isArray(v))
+      out[k] = v.map((i) => (isPlainObject(i) ? dropIn(spec.def!, i, version) : i));
+    else out[k] = v;
+  }
+  return out;
 }
 
 function stripNulls(v: unknown): unknown {
@@ -60,7 +117,7 @@ function checkObject(
   obj: Record<string, unknown>,
   prefix: string,
   partial: boolean,
-  allowUnknown: boolean,
+  ctx: Ctx,
 ): Record<string, unknown> {
   const def = DEFINITIONS[defName];
   if (!def) return stripNulls(obj) as Record<string, unknown>;
@@ -78,7 +135,7 @@ function checkObject(
     const path = `${prefix}${key}`;
     const spec = def.p[key];
     if (!spec) {
-      if (allowUnknown) {
+      if (ctx.allowUnknown) {
         if (value !== null && value !== undefined) out[key] = stripNulls(value);
         continue;
       }
@@ -86,12 +143,15 @@ function checkObject(
     }
     if (spec.ro) continue;
     if (value === null || value === undefined) continue;
-    out[key] = checkValue(spec, spec.t, value, path, allowUnknown);
+    if (newerThan(spec.v, ctx.version)) {
+      throw bad(path, `field introduced in ${spec.v} is not accepted with X-Avi-Version ${ctx.versionText}`);
+    }
+    out[key] = checkValue(spec, spec.t, value, path, ctx);
   }
   return out;
 }
 
-function checkValue(spec: FieldSpec, kind: JsonKind, value: unknown, path: string, allowUnknown: boolean): unknown {
+function checkValue(spec: FieldSpec, kind: JsonKind, value: unknown, path: string, ctx: Ctx): unknown {
   switch (kind) {
     case 's':
       if (typeof value !== 'string') throw bad(path, `expected ${KIND_NAMES.s}, got ${JSON.stringify(value)}`);
@@ -113,13 +173,13 @@ function checkValue(spec: FieldSpec, kind: JsonKind, value: unknown, path: strin
       return value;
     case 'o':
       if (!isPlainObject(value)) throw bad(path, `expected ${KIND_NAMES.o}`);
-      return spec.def ? checkObject(spec.def, value, `${path}.`, false, allowUnknown) : stripNulls(value);
+      return spec.def ? checkObject(spec.def, value, `${path}.`, false, ctx) : stripNulls(value);
     case 'a': {
       if (!Array.isArray(value)) throw bad(path, `expected ${KIND_NAMES.a}`);
       const itemKind = spec.items ?? 'o';
       return value.map((item, i) => {
         if (item === null || item === undefined) throw bad(`${path}[${i}]`, 'null list item');
-        return checkValue(spec, itemKind, item, `${path}[${i}]`, allowUnknown);
+        return checkValue(spec, itemKind, item, `${path}[${i}]`, ctx);
       });
     }
   }

@@ -116,6 +116,27 @@ describe('X-Avi-Version', () => {
   });
 });
 
+describe('fields by X-Avi-Version', () => {
+  it('refuses fields introduced after the request version, hides them on reads and keeps them on PUT', async () => {
+    const s = await login(sim.url, 'u1', 'p1');
+    const old = api(sim.url, s, { version: '18.2.6' });
+    const current = api(sim.url, s);
+    const marked = pool('ver-1', { markers: [{ key: 'clustername', values: ['c1'] }] });
+    const refused = await old.post('/api/pool', marked);
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused)).toContain('markers');
+    expect(errorOf(refused)).toContain('20.1.5');
+    const created = await api(sim.url, s, { version: '20.1.5' }).post('/api/pool', marked);
+    expect(created.status).toBe(201);
+    const seenOld = (await old.get(`/api/pool/${created.data.uuid}`)).data;
+    expect(seenOld.markers).toBeUndefined();
+    expect((await old.put(`/api/pool/${created.data.uuid}`, { ...seenOld, cloud_config_cksum: '5' })).status).toBe(200);
+    const seenNew = (await current.get(`/api/pool/${created.data.uuid}`)).data;
+    expect(seenNew.markers).toEqual([{ key: 'clustername', values: ['c1'] }]);
+    expect(seenNew.cloud_config_cksum).toBe('5');
+  });
+});
+
 describe('X-Avi-Tenant', () => {
   it('answers an unknown tenant with 403 "does not exist"', async () => {
     const s = await login(sim.url, 'u1', 'p1');

@@ -20,6 +20,8 @@ export interface FieldSpec {
   ro?: 1;
   /** Default filled in by the controller when the field is omitted (top-level fields only). */
   dflt?: unknown;
+  /** Controller version that introduced the field (older X-Avi-Version: not accepted, not returned). */
+  v?: string;
 }
 
 export interface DefinitionSpec {
