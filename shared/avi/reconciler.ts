@@ -186,34 +186,44 @@ export function createReconciler(deps: {
     /** `<type>/<name>` of desired objects that do not exist on the controller after a failed create. */
     const missing = new Set<string>();
 
-    // Runs of the same (phase, tier) are independent of each other: run them concurrently.
-    let i = 0;
-    while (i < plan.length) {
-      const head = plan[i]!;
-      const isDelete = head.op === 'delete';
-      let j = i;
-      while (j < plan.length && plan[j]!.tier === head.tier && (plan[j]!.op === 'delete') === isDelete) j++;
-      const batch = plan.slice(i, j);
-      i = j;
-      const results = await Promise.all(
-        batch.map(async (p) => {
-          if (p.op !== 'delete' && p.op !== 'skip') {
-            const blocked = [...namedRefsIn(p.object.body)].find((r) => missing.has(r));
-            if (blocked) {
-              if (p.op === 'create') missing.add(`${p.object.type}/${p.object.name}`);
-              return result(p.op, p.object, {
-                ok: false,
-                failure: 'transient',
-                message: `not attempted: depends on ${blocked}, which could not be created`,
-              });
-            }
+    // Creates/updates: each one waits only for the objects it refers to (bottom-up along every reference
+    // chain) and runs as soon as they are written, so independent objects keep the request budget busy.
+    const upserts = plan.filter((p) => p.op !== 'delete');
+    const written = new Map<string, Promise<unknown>>();
+    const upsertResults = upserts.map((p) => {
+      const key = `${p.object.type}/${p.object.name}`;
+      const refs = [...namedRefsIn(p.object.body)].filter((r) => r !== key && written.has(r));
+      const run = (async () => {
+        await Promise.all(refs.map((r) => written.get(r)));
+        if (p.op !== 'skip') {
+          const blocked = refs.find((r) => missing.has(r));
+          if (blocked) {
+            if (p.op === 'create') missing.add(key);
+            return result(p.op, p.object, {
+              ok: false,
+              failure: 'transient',
+              message: `not attempted: depends on ${blocked}, which could not be created`,
+            });
           }
-          const r = await runOne(p, applied);
-          if (!r.ok && p.op === 'create') missing.add(`${p.object.type}/${p.object.name}`);
-          return r;
-        }),
-      );
-      operations.push(...results);
+        }
+        const r = await runOne(p, applied);
+        if (!r.ok && p.op === 'create') missing.add(key);
+        return r;
+      })();
+      written.set(key, run);
+      return run;
+    });
+    operations.push(...(await Promise.all(upsertResults)));
+
+    // Deletes, after every create/update: top-down by tier (referrers before what they refer to).
+    const deletes = plan.filter((p) => p.op === 'delete');
+    let i = 0;
+    while (i < deletes.length) {
+      let j = i;
+      while (j < deletes.length && deletes[j]!.tier === deletes[i]!.tier) j++;
+      const batch = deletes.slice(i, j);
+      i = j;
+      operations.push(...(await Promise.all(batch.map((p) => runOne(p, applied)))));
     }
 
     for (const r of operations) {

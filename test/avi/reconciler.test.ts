@@ -51,19 +51,31 @@ describe('reconciler: create, update, delete', () => {
       const res = await reconciler.apply(withSni(), undefined);
       expect(res.ok).toBe(true);
       expect(res.operations.every((o) => o.op === 'create')).toBe(true);
-      expect(writes(sim)).toEqual([
-        'POST vsvip c1--Shared-L7-0',
-        'POST sslkeyandcertificate c1--sec.com',
-        'POST pool c1--foo.com_foo-default-ing1',
-        'POST pool c1--default-sec.com_a-ing2',
-        'POST poolgroup c1--default-sec.com_a-ing2',
-        'POST poolgroup c1--Shared-L7-0',
-        'POST httppolicyset c1--default-sec.com',
-        'POST httppolicyset c1--Shared-L7-0',
-        'POST vsdatascriptset c1--Shared-L7-0',
-        'POST virtualservice c1--Shared-L7-0',
-        'POST virtualservice c1--sec.com',
-      ]);
+      const posted = writes(sim);
+      expect([...posted].sort()).toEqual(
+        [
+          'POST vsvip c1--Shared-L7-0',
+          'POST sslkeyandcertificate c1--sec.com',
+          'POST pool c1--foo.com_foo-default-ing1',
+          'POST pool c1--default-sec.com_a-ing2',
+          'POST poolgroup c1--default-sec.com_a-ing2',
+          'POST poolgroup c1--Shared-L7-0',
+          'POST httppolicyset c1--default-sec.com',
+          'POST httppolicyset c1--Shared-L7-0',
+          'POST vsdatascriptset c1--Shared-L7-0',
+          'POST virtualservice c1--Shared-L7-0',
+          'POST virtualservice c1--sec.com',
+        ].sort(),
+      );
+      // Bottom-up along every reference: nothing is sent before what it refers to was created.
+      const at = (type: string, name: string) => posted.indexOf(`POST ${type} ${name}`);
+      for (const o of withSni().objects) {
+        for (const m of JSON.stringify(o.body).matchAll(/\/api\/([a-z0-9]+)\/?\?name=([^"]+)/g)) {
+          const dep = at(m[1]!, m[2]!);
+          if (dep >= 0) expect(dep).toBeLessThan(at(o.type, o.name));
+        }
+      }
+      expect(posted.at(-1)).toBe('POST virtualservice c1--sec.com');
       const vs = sim.objects('virtualservice');
       const child = vs.find((v) => v.name === 'c1--sec.com')!;
       expect(child.type).toBe('VS_TYPE_VH_CHILD');
@@ -125,12 +137,16 @@ describe('reconciler: create, update, delete', () => {
       sim.resetCounters();
       const res = await reconciler.apply(fooOnly(), first.applied);
       expect(res.ok).toBe(true);
-      expect(writes(sim)).toEqual([
+      const w = writes(sim);
+      // The two policy sets are deleted in the same step (neither refers to the other).
+      expect(w.slice(3, 5).sort()).toEqual([
+        'DELETE httppolicyset c1--Shared-L7-0',
+        'DELETE httppolicyset c1--default-sec.com',
+      ]);
+      expect([...w.slice(0, 3), ...w.slice(5)]).toEqual([
         'PUT vsvip c1--Shared-L7-0',
         'PUT virtualservice c1--Shared-L7-0',
         'DELETE virtualservice c1--sec.com',
-        'DELETE httppolicyset c1--default-sec.com',
-        'DELETE httppolicyset c1--Shared-L7-0',
         'DELETE poolgroup c1--default-sec.com_a-ing2',
         'DELETE pool c1--default-sec.com_a-ing2',
         'DELETE sslkeyandcertificate c1--sec.com',
