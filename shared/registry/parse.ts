@@ -77,9 +77,12 @@ export function parseRegistry(text: string, opts: ParseRegistryOptions): Registr
     } else if (raw.values !== undefined && raw.values !== null) {
       entryProblems.push({ key: 'values', message: 'expected a values file path (or an inline map)' });
     }
-    if (isPlainObject(raw.set)) entry.set = raw.set;
-    else if (raw.set !== undefined && raw.set !== null) {
-      entryProblems.push({ key: 'set', message: 'expected a map of dotted Helm keys to values' });
+    for (const field of ['set', 'setString'] as const) {
+      const v = raw[field];
+      if (isPlainObject(v)) entry[field] = v;
+      else if (v !== undefined && v !== null) {
+        entryProblems.push({ key: field, message: 'expected a map of dotted Helm keys to values' });
+      }
     }
     const { config, problems: own } = resolveInstanceChecked(entry);
     for (const p of entryProblems) problems.push({ instance: `${config.id} (${at})`, ...p });
@@ -109,7 +112,7 @@ export function crossInstanceProblems(instances: InstanceConfig[]): RegistryProb
       problems.push({
         instance: ids(primaries),
         key: 'AKOSettings.primaryInstance',
-        message: `cluster ${cluster} has ${primaries.length} primary instances; set AKOSettings.primaryInstance=false on all but one (a missing flag means primary)`,
+        message: `cluster ${cluster} has ${primaries.length} primary instances; set AKOSettings.primaryInstance=false on all but one (a missing flag means primary); if they belong to different Kubernetes clusters, give each cluster its own clusterName`,
       });
     }
     for (const [ns, same] of groupBy(members, (i) => i.namespace)) {

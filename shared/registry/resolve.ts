@@ -22,6 +22,8 @@ export interface RegistryEntry {
   values?: object;
   /** Helm `--set` overrides with dotted keys; string values are typed as Helm types them. */
   set?: Record<string, unknown>;
+  /** Helm `--set-string` overrides: values stay strings (e.g. a password that looks like `{a,b}` or `true`). */
+  setString?: Record<string, unknown>;
 }
 
 const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,6 +47,13 @@ export function resolveInstanceChecked(
       setPath(user, key, typeSetValue(raw));
     } catch (err) {
       problems.push({ key: `set.${key}`, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  for (const [key, raw] of Object.entries(entry.setString ?? {})) {
+    try {
+      setPath(user, key, raw === null || raw === undefined ? '' : String(raw));
+    } catch (err) {
+      problems.push({ key: `setString.${key}`, message: err instanceof Error ? err.message : String(err) });
     }
   }
   const values = mergeValues(akoDefaults(), user);

@@ -284,3 +284,15 @@ instances:
     }
   });
 });
+
+describe('setString (helm --set-string)', () => {
+  it('keeps values as strings where --set would type them', () => {
+    const reg = parse(`
+instances:
+  - set: { AKOSettings.clusterName: c }
+    setString: { avicredentials.password: "{not,a,list}", avicredentials.username: "true" }
+`);
+    expect(reg.instances[0]!.credentials.password?.reveal()).toBe('{not,a,list}');
+    expect(reg.instances[0]!.credentials.username).toBe('true');
+  });
+});
