@@ -42,16 +42,21 @@ export function createSweepRunner(deps: SweepHandlerDeps) {
   });
   return async function sweepOnce(): Promise<SweepResult> {
     const ws = await engine.loadWorkingSet();
-    if (deps.instance.deleteConfig) {
-      return { kind: 'delete-config', ...(await runDeleteConfig(engine, ws, deps.reconciler)) };
+    try {
+      if (deps.instance.deleteConfig) {
+        return { kind: 'delete-config', ...(await runDeleteConfig(engine, ws, deps.reconciler)) };
+      }
+      return {
+        kind: 'sweep',
+        ...(await runSweep(engine, ws, {
+          avi: deps.reconciler,
+          ...(deps.checkRegistry ? { checkRegistry: deps.checkRegistry } : {}),
+        })),
+      };
+    } finally {
+      // The next run re-reads the store: a sweep is rare and must see everything fresh.
+      engine.invalidate();
     }
-    return {
-      kind: 'sweep',
-      ...(await runSweep(engine, ws, {
-        avi: deps.reconciler,
-        ...(deps.checkRegistry ? { checkRegistry: deps.checkRegistry } : {}),
-      })),
-    };
   };
 }
 

@@ -16,6 +16,7 @@ import type {
   ObjectKey,
   SkippedObject,
 } from '../../shared/model/types.ts';
+import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
 import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
@@ -55,6 +56,8 @@ export interface EngineDeps {
   now(): Date;
   /** Models reconciled at once (the Avi client has its own request budget). Default 4. */
   concurrency?: number;
+  /** How long a warm function may reuse its working set between batches (default 60 s). */
+  cacheMs?: number;
 }
 
 /** An applied model as the sync function records it: the reconciler's record plus the objects it was built from. */
@@ -69,6 +72,13 @@ export interface WorkingSet {
   sources: Map<ObjectKey, Set<string>>;
   /** Namespace labels seen on this batch's messages (for namespaces without a stored Namespace object). */
   labels: Map<string, Record<string, string>>;
+  /** The model's view of this state, kept in step change by change (the model's index follows it). */
+  view?: ClusterView;
+  /**
+   * Reused from the previous batch, which completed without failures: everything stored so far has been
+   * reconciled, so a redelivered (duplicate) message needs no rebuild. A freshly loaded set re-evaluates them.
+   */
+  warm?: boolean;
 }
 
 export interface ReconcileOutcome {
@@ -95,7 +105,37 @@ export function createSyncEngine(deps: EngineDeps) {
   /** key@uid@rv → decrypted data (warm containers keep it; never logged). */
   const secretCache = new Map<string, Record<string, string> | null>();
 
+  /**
+   * A warm function keeps its working set (and the model's indexed view) between batches. It is reused only
+   * while nobody else wrote through this store object and for at most `cacheMs`; otherwise it is reloaded.
+   */
+  let cached: { ws: WorkingSet; writes: number; at: number } | undefined;
+  const cacheMs = deps.cacheMs ?? 60_000;
+
   async function loadWorkingSet(): Promise<WorkingSet> {
+    const now = deps.now().getTime();
+    if (cached && cached.writes === store.ops.writes && now - cached.at >= 0 && now - cached.at < cacheMs) {
+      cached.ws.labels.clear();
+      cached.ws.warm = true;
+      return cached.ws;
+    }
+    cached = undefined;
+    const ws = await readWorkingSet();
+    cached = { ws, writes: store.ops.writes, at: now };
+    return ws;
+  }
+
+  /** The batch left the store and `ws` in step: keep it for the next batch. */
+  function batchDone(ws: WorkingSet): void {
+    if (cached?.ws === ws) cached.writes = store.ops.writes;
+  }
+
+  /** Something went wrong mid-batch: the next batch reloads from the store. */
+  function invalidate(): void {
+    cached = undefined;
+  }
+
+  async function readWorkingSet(): Promise<WorkingSet> {
     const [objs, states, applied] = await Promise.all([
       store.listObjects(),
       store.listNamespaceStates(),
@@ -173,6 +213,33 @@ export function createSyncEngine(deps: EngineDeps) {
 
   /** The model's input: objects of namespaces this instance owns (held/released ones contribute nothing). */
   async function buildView(ws: WorkingSet): Promise<ClusterView> {
+    if (!ws.view) ws.view = await freshView(ws);
+    return ws.view;
+  }
+
+  /** Record an object's new state (undefined: deleted) in the working set and the view. */
+  async function trackObject(
+    ws: WorkingSet,
+    key: ObjectKey,
+    prev: KubeObject | undefined,
+    next: KubeObject | undefined,
+  ) {
+    if (next) ws.objects.set(key, next);
+    else ws.objects.delete(key);
+    if (!ws.view) return;
+    const o = next ?? prev;
+    if (!o) return;
+    const ns = o.metadata.namespace || undefined;
+    if (o.kind === 'Namespace' || (ns && !ws.view.namespaces.some((n) => n.metadata.name === ns))) {
+      ws.view = undefined; // namespace set changes: rebuild once
+      return;
+    }
+    if (!contributing(ws, ns)) return;
+    const object = next ? (next[ENCRYPTED_FIELD] ? await decrypted(key, next) : next) : o;
+    ws.view = applyChange(ws.view, { op: next ? 'upsert' : 'delete', object });
+  }
+
+  async function freshView(ws: WorkingSet): Promise<ClusterView> {
     const objects: KubeObject[] = [];
     const nsObjects = new Map<string, KubeObject>();
     const seen = new Set<string>();
@@ -420,13 +487,12 @@ export function createSyncEngine(deps: EngineDeps) {
         continue;
       }
       if (result === 'stale') continue;
+      if (result === 'duplicate' && ws.warm) continue;
       // 'duplicate' is re-evaluated too: an earlier delivery may have stored it and then failed on Avi.
       let next: KubeObject | undefined;
       if (result === 'applied') {
-        if (w.op === 'upsert') {
-          next = w.object;
-          ws.objects.set(key, w.object!);
-        } else ws.objects.delete(key);
+        next = w.op === 'upsert' ? w.object : undefined;
+        await trackObject(ws, key, prev, next);
       } else next = ws.objects.get(key);
       touched.push({
         key,
@@ -478,6 +544,7 @@ export function createSyncEngine(deps: EngineDeps) {
     if (current !== tr.next) {
       await store.setNamespaceState(cmd.namespace, tr.next, `${cmd.type} message`);
       ws.states.set(cmd.namespace, tr.next);
+      ws.view = undefined;
     }
     let ok = true;
     if (rebuild) {
@@ -570,6 +637,8 @@ export function createSyncEngine(deps: EngineDeps) {
     instance,
     log,
     loadWorkingSet,
+    batchDone,
+    invalidate,
     buildView,
     processObjects,
     processNamespaceCommand,

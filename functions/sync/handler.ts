@@ -178,6 +178,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
 
     if (deps.instance.deleteConfig) {
       const ok = (await runDeleteConfig(engine, ws, sweepAvi())).ok;
+      engine.invalidate();
       log.info('deleteConfig: instance is not syncing; its Avi objects are being removed', {
         operation: 'delete-config',
         outcome: ok ? 'removed' : 'retry',
@@ -197,6 +198,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
           reason: err instanceof Error ? err.message : String(err),
         });
         for (const id of idsOf(seg)) failed.add(id);
+        engine.invalidate();
         try {
           ws = await engine.loadWorkingSet();
           for (const [ns, l] of labels) ws.labels.set(ns, l);
@@ -206,6 +208,8 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
         }
       }
     }
+    if (failed.size) engine.invalidate();
+    else engine.batchDone(ws);
     const retry = expandFailuresByGroup(ordered, failed);
     return { batchItemFailures: retry.map((id) => ({ itemIdentifier: id })) };
   };
