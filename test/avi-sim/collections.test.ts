@@ -103,3 +103,23 @@ describe('filters', () => {
     expect(Object.keys(fields.data.results[0]).sort()).toEqual(['name', 'servers', 'url', 'uuid']);
   });
 });
+
+describe('dump', () => {
+  it('is identical for two runs with the same seed and clock, and ordered by name', async () => {
+    const run = async () => {
+      let t = 1_700_000_000_000;
+      const s = await startAviSim({ seed: 5, now: () => t++ });
+      try {
+        const c2 = api(s.url, await login(s.url));
+        for (const n of ['b', 'a', 'c']) await c2.post('/api/pool', pool(`d-${n}`));
+        return JSON.parse(JSON.stringify(s.dump()).replaceAll(s.url, 'URL'));
+      } finally {
+        await s.close();
+      }
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first.pool.map((p: { name: string }) => p.name)).toEqual(['d-a', 'd-b', 'd-c']);
+    expect(first.pool[0].url).toMatch(/^URL\/api\/pool\/pool-.*#d-a$/);
+  });
+});
