@@ -32,6 +32,7 @@ import {
   type ObjectChange,
   type StoredRef,
 } from './plan.ts';
+import type { StatusReporter } from './status.ts';
 
 export type PublishedEvent =
   | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
@@ -58,6 +59,8 @@ export interface EngineDeps {
   concurrency?: number;
   /** How long a warm function may reuse its working set between batches (default 60 s). */
   cacheMs?: number;
+  /** Status back to Kubernetes for the Ingresses/Services/Routes behind reconciled models (optional). */
+  statusReporter?: StatusReporter;
 }
 
 /** An applied model as the sync function records it: the reconciler's record plus the objects it was built from. */
@@ -91,6 +94,8 @@ export interface ReconcileOutcome {
 }
 
 const INTERNAL_KINDS = new Set(['Namespace']);
+/** The reconciler skips objects that depend on one it could not create; they follow that object's fate. */
+const DEPENDENT_SKIP = /^not attempted: depends on /;
 
 function namespaceOfKey(key: ObjectKey): string {
   const i = key.indexOf('/');
@@ -328,7 +333,32 @@ export function createSyncEngine(deps: EngineDeps) {
     }
   }
 
+  /** Publishes status for every status-bearing source of the models, before and after; never fails the batch. */
+  async function reportStatus(
+    view: ClusterView,
+    ws: WorkingSet,
+    names: Iterable<string>,
+    before: ReadonlyMap<string, readonly ObjectKey[]>,
+  ): Promise<void> {
+    if (!deps.statusReporter) return;
+    const keys: ObjectKey[] = [];
+    for (const name of names) keys.push(...(before.get(name) ?? []), ...(ws.applied.get(name)?.sources ?? []));
+    try {
+      await deps.statusReporter.report(view, ws.applied, keys);
+    } catch (err) {
+      log.warn('cannot publish Kubernetes status', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  const sourcesOf = (ws: WorkingSet, names: Iterable<string>) =>
+    new Map([...names].map((n) => [n, [...(ws.applied.get(n)?.sources ?? [])]]));
+
   async function reportSkipped(skipped: SkippedObject[]): Promise<void> {
+    if (deps.statusReporter && skipped.length) {
+      await deps.statusReporter.reportSkipped(skipped).catch((err: unknown) => {
+        log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
+      });
+    }
     for (const s of skipped) {
       await recordPermanent({
         object: objectKeyOf(s.kind, s.namespace, s.name),
@@ -402,7 +432,7 @@ export function createSyncEngine(deps: EngineDeps) {
           object: `${op.type}/${op.name}`,
           reason: op.message ?? `HTTP ${op.status}`,
         });
-      } else transient = true;
+      } else if (!DEPENDENT_SKIP.test(op.message ?? '')) transient = true;
     }
     if (!res.ok && !out.permanent.has(name)) transient = true;
     if (transient) out.transient.add(name);
@@ -420,7 +450,9 @@ export function createSyncEngine(deps: EngineDeps) {
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
     const all = [...new Set([...names, ...desired.keys()])].sort();
+    const before = sourcesOf(ws, all);
     await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out));
+    await reportStatus(view, ws, all, before);
     return out;
   }
 
@@ -441,7 +473,9 @@ export function createSyncEngine(deps: EngineDeps) {
     }
     const desired = new Map(models.map((m) => [m.name, m]));
     const all = [...new Set([...desired.keys(), ...ws.applied.keys()])].sort();
+    const before = sourcesOf(ws, all);
     await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out, opts.current));
+    if (deps.statusReporter) await reportStatus(await buildView(ws), ws, all, before);
     return { ...out, models };
   }
 

@@ -24,6 +24,7 @@ import { groupOf, parseRecord } from './messages.ts';
 import { defaultModel } from './model.ts';
 import { expandFailuresByGroup, messagesOfFailedModels, type Segment, segmentBatch, type WorkItem } from './plan.ts';
 import { secretDecryptor } from './secrets.ts';
+import type { StatusReporter } from './status.ts';
 
 /** What the dead-letter path records for a message that cannot be processed (never the clear body). */
 export interface DeadLetterRecord {
@@ -54,6 +55,8 @@ export interface SyncHandlerDeps {
   sweep?: (engine: SyncEngine, ws: WorkingSet) => Promise<{ ok: boolean }>;
   /** Models reconciled at once. */
   concurrency?: number;
+  /** Publishes Ingress/Service/Route status for the cluster's forwarder to apply (functions/sync/status.ts). */
+  statusReporter?: StatusReporter;
 }
 
 export function maskedBody(body: string | undefined): unknown {
@@ -81,6 +84,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     logger: deps.logger,
     now: deps.now,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+    ...(deps.statusReporter ? { statusReporter: deps.statusReporter } : {}),
   });
   const log = engine.log;
 

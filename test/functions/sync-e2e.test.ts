@@ -282,3 +282,49 @@ describe('bad input', () => {
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUe3Rlc3Q=\n-----END CERTIFICATE-----\n';
 const KEY =
   '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
+
+describe('errors', () => {
+  it('a transient Avi failure retries only the messages behind that model', async () => {
+    const off = sim.faults.add({
+      method: 'POST',
+      type: 'pool',
+      status: 503,
+      predicate: (r) =>
+        (r.body as { name?: string } | undefined)?.name === 'cluster--secure.example.com_foo-failns-ing',
+    });
+    await primary.sync([
+      objectMsg(service('failns', 'avisvc'), { namespaceLabels: redLabels }),
+      objectMsg(service('okns', 'avisvc'), { namespaceLabels: redLabels }),
+    ]);
+    const event = sqsEvent([
+      objectMsg(ingress('failns', 'ing', [{ host: 'secure.example.com' }]), { namespaceLabels: redLabels }),
+      objectMsg(ingress('okns', 'ing', [{ host: 'routehost1.avi.internal' }]), { namespaceLabels: redLabels }),
+    ]);
+    const failed = await primary.send(event);
+    off();
+    expect(failed).toEqual([event.Records[0]!.messageId]);
+    expect(byName(sim, 'pool').has('cluster--routehost1.avi.internal_foo-okns-ing')).toBe(true);
+    // Redelivery (same message) succeeds now.
+    expect(await primary.send({ Records: [event.Records[0]!] })).toEqual([]);
+    expect(byName(sim, 'pool').get('cluster--secure.example.com_foo-failns-ing')).toMatchObject({
+      created_by: 'ako-cluster',
+    });
+  });
+
+  it('an ownership collision is recorded (object, model, reason) and not retried', async () => {
+    sim.create('pool', { name: 'cluster--pass1.avi.internal_foo-collns-ing', created_by: 'someone-else' });
+    const failed = await primary.sync([
+      objectMsg(service('collns', 'avisvc'), { namespaceLabels: redLabels }),
+      objectMsg(ingress('collns', 'ing', [{ host: 'pass1.avi.internal' }]), { namespaceLabels: redLabels }),
+    ]);
+    expect(failed).toEqual([]);
+    const f = (await primary.store.listFailures()).find((x) =>
+      x.objectKey?.includes('cluster--pass1.avi.internal_foo-collns-ing'),
+    );
+    expect(f).toMatchObject({ model: 'admin/cluster--Shared-L7-2' });
+    expect(f!.reason).toMatch(/ownership/);
+    expect(byName(sim, 'pool').get('cluster--pass1.avi.internal_foo-collns-ing')).toMatchObject({
+      created_by: 'someone-else',
+    });
+  });
+});
