@@ -204,8 +204,9 @@ function routeNamespaceChanged(e: NamespaceChangedEvent, index: OwnerIndex, even
   const base = { version: SCHEMA_VERSION, cluster, namespace } as const;
   const deliveries: Delivery[] = [];
   if (oldOwner && newOwner) {
-    deliveries.push(deliver(newOwner, { type: 'hold', ...base, from: oldOwner.id }));
-    deliveries.push(deliver(oldOwner, { type: 'release', ...base, handoffTo: newOwner.id }));
+    const handoffId = hashId('handoff', cluster, namespace, oldOwner.id, newOwner.id, stamp).slice(0, 32);
+    deliveries.push(deliver(newOwner, { type: 'hold', ...base, from: oldOwner.id, handoffId }));
+    deliveries.push(deliver(oldOwner, { type: 'release', ...base, handoffTo: newOwner.id, handoffId }));
   } else if (oldOwner) {
     deliveries.push(deliver(oldOwner, { type: 'release', ...base }));
   } else if (newOwner) {
@@ -240,6 +241,7 @@ function routeReleaseConfirmed(e: ReleaseConfirmedEvent, index: OwnerIndex, even
     cluster,
     namespace,
     from: e.fromInstance,
+    ...(e.handoffId ? { handoffId: e.handoffId } : {}),
   };
   return {
     deliveries: [

@@ -158,6 +158,12 @@ export const releaseConfirmedSchema = z.object({
   fromInstance: nonEmpty,
   /** Instance id that takes the namespace over, when there is one. */
   toInstance: z.string().min(1).optional(),
+  /**
+   * Identifies one hand-off (set by the router on hold and release, echoed by the releasing instance in
+   * release-confirmed, carried on to adopt). An adopter ignores an adopt whose handoffId is not that of its latest
+   * hold for the namespace: the namespace moved again meanwhile.
+   */
+  handoffId: z.string().optional(),
 });
 export type ReleaseConfirmedEvent = z.infer<typeof releaseConfirmedSchema>;
 
@@ -201,6 +207,12 @@ export const holdMessageSchema = z.object({
   namespace: namespaceName,
   /** The instance releasing it. */
   from: z.string().optional(),
+  /**
+   * Identifies one hand-off (set by the router on hold and release, echoed by the releasing instance in
+   * release-confirmed, carried on to adopt). An adopter ignores an adopt whose handoffId is not that of its latest
+   * hold for the namespace: the namespace moved again meanwhile.
+   */
+  handoffId: z.string().optional(),
 });
 /** Remove every Avi object of the namespace carrying this instance's created_by, then confirm. */
 export const releaseMessageSchema = z.object({
@@ -210,6 +222,12 @@ export const releaseMessageSchema = z.object({
   namespace: namespaceName,
   /** Instance id to hand the namespace to (echoed in release-confirmed). */
   handoffTo: z.string().optional(),
+  /**
+   * Identifies one hand-off (set by the router on hold and release, echoed by the releasing instance in
+   * release-confirmed, carried on to adopt). An adopter ignores an adopt whose handoffId is not that of its latest
+   * hold for the namespace: the namespace moved again meanwhile.
+   */
+  handoffId: z.string().optional(),
 });
 /** The namespace is now this instance's: build its models. */
 export const adoptMessageSchema = z.object({
@@ -218,6 +236,12 @@ export const adoptMessageSchema = z.object({
   cluster: clusterName,
   namespace: namespaceName,
   from: z.string().optional(),
+  /**
+   * Identifies one hand-off (set by the router on hold and release, echoed by the releasing instance in
+   * release-confirmed, carried on to adopt). An adopter ignores an adopt whose handoffId is not that of its latest
+   * hold for the namespace: the namespace moved again meanwhile.
+   */
+  handoffId: z.string().optional(),
 });
 export const inventoryMessageSchema = z.object({
   type: z.literal('inventory'),

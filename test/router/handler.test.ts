@@ -106,6 +106,7 @@ describe('router handler with EventBridge events', () => {
         namespace: 'team',
         fromInstance: 'demo/avi-system',
         toInstance: release.type === 'release' ? release.handoffTo : undefined,
+        handoffId: release.type === 'release' ? release.handoffId : undefined,
       }) as AnyEvent,
       ctx,
     );
@@ -114,6 +115,10 @@ describe('router handler with EventBridge events', () => {
       'release→demo/avi-system',
       'adopt→demo/blue',
     ]);
+    // the adopt carries the hand-off id the hold announced
+    const hold = sent[0]!.message;
+    const adopt = sent[2]!.message;
+    expect(hold.type === 'hold' && adopt.type === 'adopt' && adopt.handoffId === hold.handoffId).toBe(true);
   });
 
   it('redelivery of the same event yields the same dedup ids (the FIFO queue drops the copies)', async () => {

@@ -150,11 +150,16 @@ describe('namespace label changes', () => {
   it('owner A → owner B: hold to B, release (handing off to B) to A; no adopt yet', () => {
     const d = moved({ app: 'migrate' }, { key: 'value2' });
     expect(d.problems).toEqual([]);
+    const handoffId = d.deliveries[0]?.message.type === 'hold' ? d.deliveries[0].message.handoffId : undefined;
+    expect(handoffId).toMatch(/^[0-9a-f]{32}$/);
     expect(d.deliveries.map((x) => [where(x), x.message])).toEqual([
-      ['sync:demo/blue', { type: 'hold', version: 1, cluster: 'demo', namespace: 'team', from: 'demo/avi-system' }],
+      [
+        'sync:demo/blue',
+        { type: 'hold', version: 1, cluster: 'demo', namespace: 'team', from: 'demo/avi-system', handoffId },
+      ],
       [
         'sync:demo/avi-system',
-        { type: 'release', version: 1, cluster: 'demo', namespace: 'team', handoffTo: 'demo/blue' },
+        { type: 'release', version: 1, cluster: 'demo', namespace: 'team', handoffTo: 'demo/blue', handoffId },
       ],
     ]);
     expect(d.deliveries.every((x) => x.groupId === 'team')).toBe(true);
@@ -177,6 +182,28 @@ describe('namespace label changes', () => {
     expect(moved({ app: 'migrate' }, { app: 'migrate', extra: 'x' }).deliveries).toEqual([]);
   });
 
+  it('moving back and forth gives each hand-off its own id (a stale adopt can be recognised)', () => {
+    const ev = (oldLabels: Record<string, string>, newLabels: Record<string, string>, resourceVersion: string) =>
+      decide(
+        busEvent('namespace-changed', {
+          version: 1,
+          cluster: 'demo',
+          namespace: 'team',
+          oldLabels,
+          newLabels,
+          resourceVersion,
+        }),
+      );
+    const there = ev({ app: 'migrate' }, { key: 'value2' }, '10');
+    const back = ev({ key: 'value2' }, { app: 'migrate' }, '11');
+    const idOf = (d: typeof there) => (d.deliveries[0]!.message as { handoffId?: string }).handoffId;
+    expect(idOf(there)).not.toBe(idOf(back));
+    expect(back.deliveries.map((x) => `${x.message.type}→${x.target.instanceId}`)).toEqual([
+      'hold→demo/avi-system',
+      'release→demo/blue',
+    ]);
+  });
+
   it('a change into a conflict: reported, routed nowhere, the old owner keeps everything', () => {
     const d = moved({ app: 'migrate' }, { app: 'migrate', key: 'value2' });
     expect(d.deliveries).toEqual([]);
@@ -197,12 +224,13 @@ describe('namespace label changes', () => {
         namespace: 'team',
         fromInstance: 'demo/avi-system',
         toInstance: 'demo/blue',
+        handoffId: 'h1',
       }),
     );
     expect(d.deliveries.map((x) => [where(x), x.message, x.groupId])).toEqual([
       [
         'sync:demo/blue',
-        { type: 'adopt', version: 1, cluster: 'demo', namespace: 'team', from: 'demo/avi-system' },
+        { type: 'adopt', version: 1, cluster: 'demo', namespace: 'team', from: 'demo/avi-system', handoffId: 'h1' },
         'team',
       ],
     ]);
