@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { CertificateChecks } from './certificates.ts';
 import { Faults } from './faults.ts';
 import { createHandler } from './http.ts';
 import { type Counters, type RequestLogEntry, RequestRecorder } from './metrics.ts';
@@ -59,6 +60,11 @@ export interface AviSimOptions {
   referredDeleteStatus?: number;
   /** Accept fields the swagger does not define (default false: 400 like a controller). */
   allowUnknownFields?: boolean;
+  /**
+   * sslkeyandcertificate checks: 'pem' (default: PEM blocks required), 'full' (parse and key/cert match,
+   * like a controller's import; answers 500 "Import error"), 'off'.
+   */
+  certificateChecks?: CertificateChecks;
   /** Clock in ms (default Date.now); tests pass a fake one for idle expiry and rate limits. */
   now?: () => number;
   /** Seed for fault rates and, when given, for deterministic object uuids. */
@@ -136,6 +142,7 @@ export async function startAviSim(opts: AviSimOptions = {}): Promise<AviSim> {
     referredDeleteStatus: opts.referredDeleteStatus ?? 403,
     allowUnknownFields: opts.allowUnknownFields ?? false,
     vipNetworkName,
+    certificateChecks: opts.certificateChecks ?? 'pem',
     onChange: () => saver?.schedule(),
   });
   const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;

@@ -1,3 +1,4 @@
+import { type CertificateChecks, checkCertificate } from './certificates.ts';
 import { ApiError } from './errors.ts';
 import { definitionOf, hasField, isKnownType, isSharedFromAdmin, modelName } from './models.ts';
 import { internalRef, mapRefs, parseRef, splitInternalRef } from './refs.ts';
@@ -18,6 +19,7 @@ export interface ObjectServiceOptions {
   referredDeleteStatus: number;
   allowUnknownFields: boolean;
   vipNetworkName: string;
+  certificateChecks: CertificateChecks;
   /** Called after every successful write (persistence). */
   onChange: () => void;
 }
@@ -232,6 +234,7 @@ export class ObjectService {
     resolved = this.fillDefaults(type, tenant, resolved);
     if (type !== 'cloud' && typeof resolved.cloud_ref === 'string') cloud = splitInternalRef(resolved.cloud_ref)?.uuid;
     if (type === 'virtualservice') this.checkVirtualService(uuid, resolved, existing);
+    if (type === 'sslkeyandcertificate') checkCertificate(resolved, this.opts.certificateChecks);
     if (type === 'vsvip') {
       resolved = allocateVips(
         { store: this.store, defaultNetwork: () => this.vipNetwork(cloud) },
