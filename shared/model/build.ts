@@ -1,8 +1,16 @@
 import type { InstanceConfig } from '../registry/types.ts';
-import { type BuildContext, createContext, dnsSubdomains, TENANT_ANNOTATION, tenantOf } from './context.ts';
+import {
+  type BuildContext,
+  createContext,
+  depKey,
+  dnsSubdomains,
+  slicesDepKey,
+  TENANT_ANNOTATION,
+  tenantOf,
+} from './context.ts';
 import { buildL4Model, isL4Service, l4ModelName } from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
-import { type FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
+import { FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
 import { PASSTHROUGH_ANNOTATION, rawHosts } from './l7-parse.ts';
 import { buildPassthroughModel } from './l7-passthrough.ts';
 import { buildSharedModel, type SniCache } from './l7-shared.ts';
@@ -30,7 +38,7 @@ interface Derived {
   instance: InstanceConfig;
   subdomain: string | undefined;
   /** candidate model → Ingress/Route keys */
-  byModel: Map<string, Set<ObjectKey>>;
+  byModel: Map<string, Map<ObjectKey, KubeObject>>;
   modelsOf: Map<ObjectKey, string[]>;
   /** `<ns>/<service>` and `<ns>/<secret>` → Ingress/Route keys */
   refs: Map<string, Set<ObjectKey>>;
@@ -127,7 +135,11 @@ function indexL7(d: Derived, idx: ViewIndex, o: KubeObject): void {
   const tenant = tenantOf(d.instance, idx, o.metadata.namespace ?? '');
   const c = candidateModels(d.instance, o, tenant, d.subdomain);
   d.modelsOf.set(key, c.models);
-  for (const m of c.models) add(d.byModel, m, key);
+  for (const m of c.models) {
+    const objs = d.byModel.get(m);
+    if (objs) objs.set(key, o);
+    else d.byModel.set(m, new Map([[key, o]]));
+  }
   if (c.hostless) {
     d.hostlessOf.set(key, tenant);
     add(d.hostless, tenant, key);
@@ -181,11 +193,18 @@ registerDerivedUpdater((idx, before, after) => {
   if (!o) return;
   for (const raw of idx.derived.values()) {
     const d = raw as Derived;
+    const dep = depKey(o.kind, o.metadata.namespace ?? '', o.metadata.name);
+    for (const c of d.fragments.values()) c.invalidate(dep);
     if (o.kind === 'Ingress' || o.kind === 'Route') {
       unindexL7(d, objectKey(o));
       if (after) indexL7(d, idx, after);
     } else if (o.kind === 'IngressClass') {
       d.classVersion++;
+    } else if (o.kind === 'EndpointSlice') {
+      for (const x of [before, after]) {
+        const svc = x?.metadata.labels?.[SERVICE_NAME_LABEL];
+        if (svc) for (const c of d.fragments.values()) c.invalidate(slicesDepKey(x.metadata.namespace ?? '', svc));
+      }
     } else if (o.kind === 'Namespace') {
       // Tenant may have changed: re-place every L7 object of the namespace.
       for (const kind of L7_KINDS) {
@@ -198,21 +217,17 @@ registerDerivedUpdater((idx, before, after) => {
   }
 });
 
-function sortedKeys(keys: Iterable<ObjectKey>): ObjectKey[] {
-  return [...keys].sort(cmp);
-}
-
 function objectByKey(idx: ViewIndex, key: ObjectKey): KubeObject | undefined {
   const [kind, ns, ...rest] = key.split('/');
   return getObject(idx, kind!, ns!, rest.join('/'));
 }
 
 /** Builds the L7 models named in `wanted` (all when undefined) from the given Ingress/Route objects. */
-function buildL7(ctx: BuildContext, d: Derived, sources: KubeObject[], wanted?: Set<string>): AviModel[] {
+function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject][], wanted?: Set<string>): AviModel[] {
   const factsKey = JSON.stringify(dnsSubdomains(ctx.facts));
   let cache = d.fragments.get(factsKey);
   if (!cache) {
-    cache = new Map();
+    cache = new FragmentCache();
     d.fragments.set(factsKey, cache);
   }
   let sniCache = d.sni.get(factsKey);
@@ -221,8 +236,8 @@ function buildL7(ctx: BuildContext, d: Derived, sources: KubeObject[], wanted?: 
     d.sni.set(factsKey, sniCache);
   }
   const groups = new Map<string, HostFragment[]>();
-  for (const o of sources) {
-    const f = objectFragments(ctx, o, d.classVersion, cache);
+  for (const [key, o] of sources) {
+    const f = objectFragments(ctx, key, o, d.classVersion, cache);
     for (const h of f.hosts) {
       const m = h.placement.model;
       if (wanted && !wanted.has(m)) continue;
@@ -276,9 +291,11 @@ function finish(ctx: BuildContext, models: AviModel[]): DesiredState {
   return { models, skipped };
 }
 
-function l7Objects(idx: ViewIndex): KubeObject[] {
+function l7Objects(idx: ViewIndex): [ObjectKey, KubeObject][] {
   // Sorted by object key so the host order inside a model never depends on input order.
-  return [...objectsOfKind(idx, 'Ingress'), ...objectsOfKind(idx, 'Route')];
+  const all: [ObjectKey, KubeObject][] = [];
+  for (const kind of L7_KINDS) for (const o of objectsOfKind(idx, kind)) all.push([objectKey(o), o]);
+  return all.sort((a, b) => cmp(a[0], b[0]));
 }
 
 /** Full build: every model of the instance. Deterministic and independent of input order. */
@@ -306,17 +323,21 @@ export function buildSelectedModels(
   const ctx = createContext(instance, idx, facts);
   const d = derivedFor(idx, instance, facts);
   const wanted = new Set(modelNames);
-  const keys = new Set<ObjectKey>();
+  const contributors = new Map<ObjectKey, KubeObject>();
   const tenants = new Set<string>();
   const models: AviModel[] = [];
   for (const name of wanted) {
-    for (const k of d.byModel.get(name) ?? []) keys.add(k);
+    for (const [k, o] of d.byModel.get(name) ?? []) contributors.set(k, o);
     tenants.add(splitModelName(name).tenant);
   }
-  for (const t of tenants) for (const k of d.hostless.get(t) ?? []) keys.add(k);
-  const l7 = sortedKeys(keys)
-    .map((k) => objectByKey(idx, k))
-    .filter((o): o is KubeObject => o !== undefined);
+  for (const t of tenants) {
+    for (const k of d.hostless.get(t) ?? []) {
+      const o = objectByKey(idx, k);
+      if (o) contributors.set(k, o);
+    }
+  }
+  // Sorted by object key: the host order inside a model never depends on history or input order.
+  const l7 = [...contributors].sort((a, b) => cmp(a[0], b[0]));
   models.push(...buildL7(ctx, d, l7, wanted));
   const l7Names = new Set(models.map((m) => m.name));
   for (const name of wanted) {

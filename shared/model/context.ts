@@ -17,38 +17,30 @@ export interface BuildContext {
   vrf: string;
   defaultTenant: string;
   skipped: SkippedObject[];
-  /** When set, every lookup a fragment depends on is recorded so a cached fragment can be checked later. */
-  deps?: Dep[];
+  /** When set, every lookup a fragment depends on is recorded (as a dependency key) for cache invalidation. */
+  deps?: string[];
 }
 
-/** One lookup result a cached fragment depended on (compared by identity). */
-export type Dep =
-  | { kind: string; namespace: string; name: string; seen: KubeObject | undefined }
-  | { slicesOf: string; namespace: string; seen: KubeObject[] };
+/** Dependency key of an object lookup. */
+export function depKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+/** Dependency key of "the EndpointSlices of a Service". */
+export function slicesDepKey(namespace: string, service: string): string {
+  return `slices/${namespace}/${service}`;
+}
 
 /** Looks an object up through the index, recording the dependency. */
 export function lookup(ctx: BuildContext, kind: string, namespace: string, name: string): KubeObject | undefined {
-  const o = getObject(ctx.idx, kind, namespace, name);
-  ctx.deps?.push({ kind, namespace, name, seen: o });
-  return o;
+  ctx.deps?.push(depKey(kind, namespace, name));
+  return getObject(ctx.idx, kind, namespace, name);
 }
 
 /** The EndpointSlices of a Service (sorted by name), recording the dependency. */
 export function lookupSlices(ctx: BuildContext, namespace: string, service: string): KubeObject[] {
-  const l = slicesOf(ctx.idx, namespace, service);
-  ctx.deps?.push({ slicesOf: service, namespace, seen: l });
-  return l;
-}
-
-/** True while every recorded lookup still yields the same objects. */
-export function depsHold(idx: ViewIndex, deps: Dep[]): boolean {
-  for (const d of deps) {
-    if ('slicesOf' in d) {
-      const now = slicesOf(idx, d.namespace, d.slicesOf);
-      if (now.length !== d.seen.length || now.some((o, i) => o !== d.seen[i])) return false;
-    } else if (getObject(idx, d.kind, d.namespace, d.name) !== d.seen) return false;
-  }
-  return true;
+  ctx.deps?.push(slicesDepKey(namespace, service));
+  return slicesOf(ctx.idx, namespace, service);
 }
 
 export function createContext(instance: InstanceConfig, idx: ViewIndex, facts: CloudFacts = {}): BuildContext {

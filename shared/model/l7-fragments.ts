@@ -1,4 +1,4 @@
-import { type BuildContext, type Dep, depsHold, tenantOf } from './context.ts';
+import { type BuildContext, tenantOf } from './context.ts';
 import { insecurePieces } from './l7-insecure.ts';
 import { type L7Host, parseIngress, parseRoute } from './l7-parse.ts';
 import { type PathPieces, pathPieces } from './l7-sni.ts';
@@ -55,32 +55,57 @@ export interface ObjectFragments {
   source: KubeObject;
   namespaceObj: KubeObject | undefined;
   classVersion: number;
-  deps: Dep[];
+  deps: string[];
   hosts: HostFragment[];
   skipped: SkippedObject[];
 }
 
-/** A cache of fragments per object key; entries are checked against the view by identity before reuse. */
-export type FragmentCache = Map<ObjectKey, ObjectFragments>;
+/**
+ * Fragments per object key. An entry stays valid until something it looked up changes: `applyChange`
+ * calls `invalidate` with the changed object's dependency keys (the cache lives and dies with the view index).
+ */
+export class FragmentCache {
+  readonly entries = new Map<ObjectKey, ObjectFragments>();
+  private readonly dependents = new Map<string, Set<ObjectKey>>();
+
+  get(key: ObjectKey): ObjectFragments | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: ObjectKey, f: ObjectFragments): void {
+    this.entries.set(key, f);
+    for (const d of f.deps) {
+      const s = this.dependents.get(d);
+      if (s) s.add(key);
+      else this.dependents.set(d, new Set([key]));
+    }
+  }
+
+  delete(key: ObjectKey): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops every entry that looked up `dep`. */
+  invalidate(dep: string): void {
+    const keys = this.dependents.get(dep);
+    if (!keys) return;
+    for (const k of keys) this.entries.delete(k);
+    this.dependents.delete(dep);
+  }
+}
 
 export function objectFragments(
   ctx: BuildContext,
+  key: ObjectKey,
   o: KubeObject,
   classVersion: number,
   cache?: FragmentCache,
 ): ObjectFragments {
-  const key = objectKey(o);
   const ns = o.metadata.namespace ?? '';
   const nsObj = ctx.idx.namespaces.get(ns);
   const hit = cache?.get(key);
-  if (
-    hit &&
-    hit.source === o &&
-    hit.namespaceObj === nsObj &&
-    hit.classVersion === classVersion &&
-    depsHold(ctx.idx, hit.deps)
-  ) {
-    ctx.skipped.push(...hit.skipped);
+  if (hit && hit.source === o && hit.namespaceObj === nsObj && hit.classVersion === classVersion) {
+    if (hit.skipped.length > 0) ctx.skipped.push(...hit.skipped);
     return hit;
   }
   // Record lookups only where the result depends on nothing else (ClusterIP servers come from slices alone).

@@ -2,7 +2,7 @@ import type { BuildContext } from './context.ts';
 import { resolveBackends } from './l7-backends.ts';
 import type { L7Host } from './l7-parse.ts';
 import { insecurePoolName } from './naming.ts';
-import { nameFits, type PgMember, poolObject } from './objects.ts';
+import { nameFits, type PgMember, poolObject, prebuildMember } from './objects.ts';
 import type { AviObject, ObjectKey } from './types.ts';
 
 /** The insecure pools of one host and their shared-PG members (label lower(host+path), ratio = weight). */
@@ -41,7 +41,9 @@ export function insecurePieces(
           },
         }),
       );
-      members.push({ pool: name, ratio: rb.backend.weight, priorityLabel: (h.host + p.path).toLowerCase() });
+      members.push(
+        prebuildMember({ pool: name, ratio: rb.backend.weight, priorityLabel: (h.host + p.path).toLowerCase() }),
+      );
     }
   }
   return { pools, members };

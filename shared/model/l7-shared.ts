@@ -125,5 +125,6 @@ export function buildSharedModel(
   };
   objects.push(obj('virtualservice', vsName, tenant, withCksum(vs)));
   objects.push(...children);
-  return { name: modelName(tenant, vsName), tenant, objects, sources: [...sources].sort() };
+  // Sources in first-seen order: fragments arrive sorted by object key, so this is deterministic.
+  return { name: modelName(tenant, vsName), tenant, objects, sources: [...sources] };
 }

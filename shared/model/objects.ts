@@ -1,6 +1,6 @@
-import { checksum } from './checksum.ts';
+import { checksum, checksumWithList, itemHash } from './checksum.ts';
 import { type BuildContext, skip } from './context.ts';
-import { MAX_NAME_LENGTH } from './naming.ts';
+import { fnv1a32, MAX_NAME_LENGTH } from './naming.ts';
 import { type MarkerFields, markers, ref, type ServiceMetadata, serviceMetadata } from './refs.ts';
 import type { PoolServer } from './servers.ts';
 import type { AviObject, AviType, KubeObject } from './types.ts';
@@ -74,6 +74,31 @@ export interface PgMember {
   pool: string;
   ratio: number;
   priorityLabel?: string;
+  /** The member as sent and its JSON, prebuilt once per fragment (shared PGs are re-assembled on every rebuild). */
+  json?: Record<string, unknown>;
+  /** Dedup key and hash of the member's JSON. */
+  key?: string;
+  hash?: number;
+}
+
+/** Fills `json`/`text` once so later assemblies reuse them. */
+export function prebuildMember(m: PgMember): PgMember {
+  m.json = pgMemberJson(m);
+  m.key = memberKey(m);
+  m.hash = itemHash(JSON.stringify(m.json));
+  return m;
+}
+
+function memberKey(m: PgMember): string {
+  return m.priorityLabel === undefined ? m.pool : `${m.pool}|${m.priorityLabel}`;
+}
+
+export function pgMemberJson(m: PgMember): Record<string, unknown> {
+  return {
+    pool_ref: ref.pool(m.pool),
+    ...(m.priorityLabel !== undefined ? { priority_label: m.priorityLabel } : {}),
+    ratio: m.ratio,
+  };
 }
 
 export function poolGroupObject(
@@ -86,27 +111,35 @@ export function poolGroupObject(
 ): AviObject {
   const seen = new Set<string>();
   const uniq: Record<string, unknown>[] = [];
+  const hashes: number[] = [];
   for (const m of members) {
-    const k = `${m.pool}|${m.priorityLabel ?? ''}`;
+    const k = m.key ?? memberKey(m);
     if (seen.has(k)) continue;
     seen.add(k);
     if (m.priorityLabel !== undefined && m.priorityLabel.length > MAX_NAME_LENGTH) continue;
-    uniq.push({
-      pool_ref: ref.pool(m.pool),
-      ...(m.priorityLabel !== undefined ? { priority_label: m.priorityLabel } : {}),
-      ratio: m.ratio,
-    });
+    const json = m.json ?? pgMemberJson(m);
+    uniq.push(json);
+    hashes.push(m.hash ?? itemHash(JSON.stringify(json)));
   }
-  const body = {
+  const head = {
     name,
     created_by: ctx.createdBy,
     tenant_ref: ref.tenant(tenant),
     cloud_ref: ref.cloud(ctx.cloud),
-    members: uniq,
     implicit_priority_labels: shared,
     markers: markers(ctx.cluster, markerFields),
   };
-  return obj('poolgroup', name, tenant, withCksum(body));
+  const body = {
+    name,
+    cloud_config_cksum: checksumWithList(head, hashes),
+    created_by: head.created_by,
+    tenant_ref: head.tenant_ref,
+    cloud_ref: head.cloud_ref,
+    members: uniq,
+    implicit_priority_labels: shared,
+    markers: head.markers,
+  };
+  return obj('poolgroup', name, tenant, body);
 }
 
 export function vsVipObject(
@@ -131,17 +164,28 @@ export function vsVipObject(
     }
     vip.ipam_network_subnet = subnet;
   }
-  const body = {
+  const unique = [...new Set(fqdns)];
+  const head = {
     name,
     tenant_ref: ref.tenant(tenant),
     cloud_ref: ref.cloud(ctx.cloud),
     east_west_placement: false,
-    dns_info: [...new Set(fqdns)].map((fqdn) => ({ fqdn })),
     vrf_context_ref: ref.vrf(ctx.vrf),
     markers: markers(ctx.cluster),
     vip: [vip],
   };
-  return obj('vsvip', name, tenant, withCksum(body, 'vsvip_cloud_config_cksum'));
+  const body = {
+    name,
+    vsvip_cloud_config_cksum: checksumWithList(head, unique.map(fnv1a32)),
+    tenant_ref: head.tenant_ref,
+    cloud_ref: head.cloud_ref,
+    east_west_placement: false,
+    dns_info: unique.map((fqdn) => ({ fqdn })),
+    vrf_context_ref: head.vrf_context_ref,
+    markers: head.markers,
+    vip: head.vip,
+  };
+  return obj('vsvip', name, tenant, body);
 }
 
 export interface HttpRuleSpec {

@@ -16,6 +16,8 @@ export interface ViewIndex {
   slicesByService: Map<string, Map<string, KubeObject>>;
   /** Per-instance derived indexes (model contributors), keyed by an instance fingerprint. */
   derived: Map<string, unknown>;
+  /** Position of each object in `view.objects`, built on the first applyChange. */
+  positions?: Map<ObjectKey, number>;
 }
 
 const memo = new WeakMap<ClusterView, ViewIndex>();
@@ -133,27 +135,52 @@ export function registerDerivedUpdater(fn: DerivedUpdater): void {
  */
 export function applyChange(view: ClusterView, change: ViewChange): ClusterView {
   const o = change.object;
-  const key = objectKey(o);
-  const isNs = o.kind === 'Namespace';
-  const list = isNs ? view.namespaces : view.objects;
-  const matches = (x: KubeObject) => (isNs ? x.metadata.name === o.metadata.name : objectKey(x) === key);
-  const at = list.findIndex(matches);
-  const before = at >= 0 ? list[at] : undefined;
-  const nextList = list.slice();
-  if (change.op === 'delete') {
-    if (at >= 0) nextList.splice(at, 1);
-  } else if (at >= 0) nextList[at] = o;
-  else nextList.push(o);
-  const next: ClusterView = isNs
-    ? { namespaces: nextList, objects: view.objects }
-    : { namespaces: view.namespaces, objects: nextList };
-
   const idx = memo.get(view);
+  const after = change.op === 'delete' ? undefined : o;
+  let before: KubeObject | undefined;
+  let next: ClusterView;
+  if (o.kind === 'Namespace') {
+    const at = view.namespaces.findIndex((x) => x.metadata.name === o.metadata.name);
+    before = at >= 0 ? view.namespaces[at] : undefined;
+    const list = view.namespaces.slice();
+    if (!after) {
+      if (at >= 0) list.splice(at, 1);
+    } else if (at >= 0) list[at] = after;
+    else list.push(after);
+    next = { namespaces: list, objects: view.objects };
+  } else {
+    const key = objectKey(o);
+    // Positions let a change skip the scan; a removal moves the last object into the hole (order is irrelevant).
+    let positions = idx?.positions;
+    if (idx && !positions) {
+      positions = new Map();
+      view.objects.forEach((x, i) => positions!.set(objectKey(x), i));
+    }
+    const at = positions ? (positions.get(key) ?? -1) : view.objects.findIndex((x) => objectKey(x) === key);
+    before = at >= 0 ? view.objects[at] : undefined;
+    const list = view.objects.slice();
+    if (!after) {
+      if (at >= 0) {
+        const last = list.pop()!;
+        if (at < list.length) {
+          list[at] = last;
+          positions?.set(objectKey(last), at);
+        }
+        positions?.delete(key);
+      }
+    } else if (at >= 0) list[at] = after;
+    else {
+      positions?.set(key, list.length);
+      list.push(after);
+    }
+    next = { namespaces: view.namespaces, objects: list };
+    if (idx) idx.positions = positions;
+  }
+
   if (idx) {
     memo.delete(view);
-    const after = change.op === 'delete' ? undefined : o;
     const moved: ViewIndex = { ...idx, view: next };
-    if (isNs) {
+    if (o.kind === 'Namespace') {
       if (after) moved.namespaces.set(o.metadata.name, after);
       else moved.namespaces.delete(o.metadata.name);
     } else {
