@@ -181,3 +181,35 @@ describe('owner index properties', () => {
     );
   });
 });
+
+describe('owner index with many distinct selector keys in one cluster', () => {
+  const MANY = Array.from({ length: 12 }, (_, i) => `k${i}`);
+  const manyArb = fc
+    .array(fc.record({ key: fc.constantFrom(...MANY), value: fc.constantFrom('x', 'y'), catchAll: fc.boolean() }), {
+      minLength: 9,
+      maxLength: 20,
+    })
+    .map(
+      (specs): Registry => ({
+        instances: specs.map((s, i) =>
+          instance('big', `ns-${i}`, {
+            primary: i === 0,
+            ...(s.catchAll && i === 1 ? {} : { key: s.key, value: s.value }),
+            blocked: i % 5 === 0 ? ['n1'] : [],
+          }),
+        ),
+      }),
+    );
+  const labels = fc.dictionary(fc.constantFrom(...MANY, 'other'), fc.constantFrom('x', 'y', 'z'), { maxKeys: 6 });
+
+  it('agrees with the scan whichever side it walks', () => {
+    fc.assert(
+      fc.property(manyArb, labels, fc.constantFrom('n1', 'n2'), (registry, l, ns) => {
+        expect(normalise(buildOwnerIndex(registry).resolve('big', ns, l))).toEqual(
+          normalise(resolveByScan(registry, 'big', ns, l)),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
