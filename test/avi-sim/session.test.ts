@@ -137,7 +137,32 @@ describe('fields by X-Avi-Version', () => {
   });
 });
 
+describe('user tokens', () => {
+  it('creates a token through /api/user-token that then logs in, and stops accepting it once deleted', async () => {
+    const s = await login(sim.url, 'u1', 'p1');
+    const c = api(sim.url, s);
+    const created = await c.post('/api/user-token', { hours: '240' });
+    expect(created.status).toBe(201);
+    const { token, uuid, expires_at } = created.data as { token: string; uuid: string; expires_at: string };
+    expect(new Date(expires_at).getTime()).toBe(clock + 240 * 3_600_000);
+    expect((await c.get('/api/user-token')).data.results.map((t: { uuid: string }) => t.uuid)).toContain(uuid);
+    const byToken = await axios.post(`${sim.url}/login`, { username: 'u1', token }, { validateStatus: () => true });
+    expect(byToken.status).toBe(200);
+    expect((await c.delete(`/api/user-token/${uuid}`)).status).toBe(204);
+    const after = await axios.post(`${sim.url}/login`, { username: 'u1', token }, { validateStatus: () => true });
+    expect(after.status).toBe(401);
+  });
+});
+
 describe('X-Avi-Tenant', () => {
+  it('accepts X-Avi-Tenant-UUID in place of the name', async () => {
+    const s = await login(sim.url, 'u1', 'p1');
+    const res = await api(sim.url, s).get('/api/pool', { headers: { 'X-Avi-Tenant-UUID': 'admin' } });
+    expect(res.status).toBe(200);
+    const bad = await api(sim.url, s).get('/api/pool', { headers: { 'X-Avi-Tenant-UUID': 'tenant-nope' } });
+    expect(bad.status).toBe(403);
+  });
+
   it('answers an unknown tenant with 403 "does not exist"', async () => {
     const s = await login(sim.url, 'u1', 'p1');
     const res = await api(sim.url, s, { tenant: 'nosuch' }).get('/api/pool');
