@@ -240,6 +240,7 @@ for (const ns of NS) {
 }
 for (let i = 0; i < seed.length; i += 10) await rig.sync(seed.slice(i, i + 10));
 const syncTimes: number[] = [];
+const opsBefore = { ...rig.store.ops };
 for (let round = 0; round < 20; round++) {
   const batch = Array.from({ length: 10 }, (_, k) => {
     const ns = NS[k % NS.length]!;
@@ -252,6 +253,8 @@ for (let round = 0; round < 20; round++) {
   syncTimes.push(performance.now() - t0);
   if (failed.length > 0) throw new Error(`sync batch failed: ${failed.join(', ')}`);
 }
+const storeReadsPerEvent = (rig.store.ops.reads - opsBefore.reads) / (20 * 10);
+const storeWritesPerEvent = (rig.store.ops.writes - opsBefore.writes) / (20 * 10);
 await dynamo.close();
 await sim.close();
 
@@ -273,7 +276,8 @@ const memGb = DEFAULT_STACK_OPTIONS.memorySize / 1024;
 const billedMs = (ms: number) => Math.ceil(ms);
 // Per event: 1 PutEvents entry (the forwarder batches 10 per call, billed per event), 1 router invocation,
 // 1 SendMessage + ~0.2 Receive/Delete (batches of 10: one receive and one batch delete per batch) on the FIFO queue,
-// 0.1 sync invocation (batch of 10), store ~2 writes + ~2 reads per event (object upsert, applied model).
+// 0.1 sync invocation (batch of 10), and the store requests per event measured above (each item ≤ 1 KB / 4 KB
+// counted as one request unit; larger items cost more).
 const lambdaPerEvent =
   P.lambdaRequestPerM / 1e6 +
   (billedMs(routerMs) / 1000) * memGb * P.lambdaArmGbSecond +
@@ -283,7 +287,7 @@ const perMillion = {
   eventBridge: P.eventBridgePerM,
   sqs: 1.2 * P.sqsFifoPerM,
   lambda: lambdaPerEvent * 1e6,
-  dynamo: 2 * P.dynamoWritePerM + 2 * P.dynamoReadPerM,
+  dynamo: storeWritesPerEvent * P.dynamoWritePerM + storeReadsPerEvent * P.dynamoReadPerM,
 };
 const total = Object.values(perMillion).reduce((a, b) => a + b, 0);
 
@@ -309,6 +313,7 @@ console.log(
 console.log(
   `- sync, batch of 10 EndpointSlice changes, avi-sim + dynalite: median ${syncBatchMs.toFixed(1)} ms over ${syncTimes.length} batches`,
 );
+console.log(`- store requests per event (sync batches above): ${storeReadsPerEvent.toFixed(2)} reads, ${storeWritesPerEvent.toFixed(2)} writes`);
 console.log('\n## Cost per million forwarder events (USD)\n');
 for (const [k, v] of Object.entries(perMillion)) console.log(`- ${k}: ${v.toFixed(3)}`);
 console.log(`- total: ${total.toFixed(2)}`);
