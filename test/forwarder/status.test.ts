@@ -85,12 +85,12 @@ describe('status write-back against the dev cluster', () => {
         annotations: { 'ako.vmware.com/host-fqdn-vs-uuid-map': null },
       },
     ]);
-    expect(cleared.outcome).toBe('patched');
+    expect(cleared?.outcome).toBe('patched');
     const ing = dc.get('networking.k8s.io/v1', 'Ingress', 'shop', 'web')!;
     expect(ing.status.loadBalancer.ingress ?? []).toEqual([]);
     expect(ing.metadata.annotations?.['ako.vmware.com/host-fqdn-vs-uuid-map']).toBeUndefined();
     const [noop] = await applier.apply([{ ...ingressUpdate, loadBalancer: { ingress: [] }, annotations: {} }]);
-    expect(noop.outcome).toBe('unchanged');
+    expect(noop?.outcome).toBe('unchanged');
   });
 
   it('writes a LoadBalancer Service VIP', async () => {
@@ -101,7 +101,7 @@ describe('status write-back against the dev cluster', () => {
         loadBalancer: { ingress: [{ ip: '10.50.0.20', hostname: 'lb.shop.example.com' }] },
       },
     ]);
-    expect(r.outcome).toBe('patched');
+    expect(r?.outcome).toBe('patched');
     expect(dc.get('v1', 'Service', 'shop', 'lb')!.status.loadBalancer.ingress[0].ip).toBe('10.50.0.20');
   });
 
@@ -147,7 +147,7 @@ describe('status write-back against the dev cluster', () => {
         loadBalancer: { ingress: [{ ip: '10.50.0.21' }] },
       },
     ]);
-    expect(r.outcome).toBe('patched');
+    expect(r?.outcome).toBe('patched');
     expect(dc.hooks.requests()['patch services/status']).toBe(2);
     expect(dc.get('v1', 'Service', 'shop', 'lb')!.status.loadBalancer.ingress).toEqual([{ ip: '10.50.0.21' }]);
   });
@@ -179,9 +179,9 @@ describe('status write-back against the dev cluster', () => {
     const [stale] = await applier.apply([
       { ...ingressUpdate, target: { ...ingressUpdate.target, uid: 'another-uid' } },
     ]);
-    expect(stale.outcome).toBe('stale');
+    expect(stale?.outcome).toBe('stale');
     const [missing] = await applier.apply([{ ...ingressUpdate, target: { ...ingressUpdate.target, name: 'nope' } }]);
-    expect(missing.outcome).toBe('not-found');
+    expect(missing?.outcome).toBe('not-found');
   });
 
   it('validates status messages with a reason naming the field', () => {
