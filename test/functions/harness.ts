@@ -14,7 +14,7 @@ import type { AviSim } from '../../infra/avi-sim/index.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
 import { encryptSecretPayload, type KeyProvider, localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { CLUSTER_GROUP, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
-import { createLogger, silentLogger } from '../../shared/log.ts';
+import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { resolveInstance } from '../../shared/registry/index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
@@ -141,6 +141,7 @@ export function makeRig(
     store?: InstanceStore;
     /** Reuse a logged-in client (and its reconciler) across rigs. */
     client?: AviClient;
+    logger?: Logger;
   } = {},
 ): Rig {
   const store = opts.store ?? createMemoryStore(instance.id);
@@ -154,7 +155,7 @@ export function makeRig(
     publish: (e: PublishedEvent) => {
       published.push(e);
     },
-    logger: process.env.SYNC_TEST_LOG ? createLogger({}, { level: 'warn' }) : silentLogger,
+    logger: opts.logger ?? (process.env.SYNC_TEST_LOG ? createLogger({}, { level: 'warn' }) : silentLogger),
     now: () => new Date('2026-01-01T00:00:00Z'),
   };
   const syncHandler = createSyncHandler({
