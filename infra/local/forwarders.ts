@@ -1,6 +1,8 @@
 /** Connects one forwarder per cluster to the in-process bus: the development cluster's, or a kubeconfig's. */
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Forwarder, publisherFromPutEvents, startForwarder } from '../../functions/forwarder/index.ts';
+import { kubeRequester } from '../../functions/forwarder/kube.ts';
+import { createStatusApplier, type StatusApplier } from '../../functions/forwarder/status.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Registry } from '../../shared/registry/types.ts';
@@ -16,6 +18,8 @@ export interface ClusterConnection {
   pending(): number;
   published(): number;
   observed(): number;
+  /** The forwarder's side of status write-back (it alone holds the cluster's credentials). */
+  status: StatusApplier;
   stop(): Promise<void>;
 }
 
@@ -63,7 +67,11 @@ export async function connectForwarders(opts: {
         opts.note('error', `forwarder for ${cluster}: ${err instanceof Error ? err.message : String(err)}`),
     );
     let stopped = false;
+    const status = createStatusApplier(kubeRequester(kc), {
+      logger: opts.logger.child({ function: 'forwarder-status', cluster }),
+    });
     connections.push({
+      status,
       cluster,
       forwarder,
       ready: () => forwarder.isReady(),

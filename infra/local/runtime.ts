@@ -6,9 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { parseStatusUpdates, type StatusUpdate } from '../../functions/forwarder/status.ts';
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
+import { createStatusReporter, vipReaderFor } from '../../functions/sync/status.ts';
 import { type AviClient, createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
@@ -79,6 +81,9 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** detail-type of the bus events that carry status updates from sync functions to the cluster's forwarder. */
+export const STATUS_UPDATE = 'status-update';
+
 const LAMBDA_CONTEXT = {
   callbackWaitsForEmptyEventLoop: false,
   functionName: 'local',
@@ -127,12 +132,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (configuredHost) {
     controllerUrl = configuredHost;
   } else {
+    // The simulator serves the VIP networks the registry names (VsVips refer to them by name).
+    const vipNetworks = [
+      ...new Map(
+        registry.instances
+          .flatMap((i) => i.network.vipNetworkList)
+          .filter((n) => n.networkName)
+          .map((n) => [n.networkName, { name: n.networkName, ...(n.cidr ? { cidr: n.cidr } : {}) }]),
+      ).values(),
+    ];
     aviSim = await startAviSim({
       port: opts.aviSimPort ?? 0,
       username: creds.username,
       password: creds.password.reveal(),
       ...(opts.simSeed !== undefined ? { seed: opts.simSeed } : {}),
       ...(opts.simRateLimit ? { rateLimitPerSecond: opts.simRateLimit } : {}),
+      ...(vipNetworks.length ? { vipNetworks } : {}),
     });
     closers.push(() => aviSim?.close());
     controllerUrl = aviSim.url;
@@ -183,6 +198,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     note('error', `${instanceId}: ${message}`);
   };
 
+  // Filled in once the cluster connections exist (sync functions are created first).
+  const statusSink: { apply?: (cluster: string, updates: StatusUpdate[]) => Promise<void> } = {};
+
   const publish = async (event: { detailType: string; detail: unknown }) => {
     const res = await bus.putEvents([
       { Source: SYNC_SOURCE, DetailType: event.detailType, Detail: JSON.stringify(event.detail) },
@@ -227,6 +245,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
       logger: log,
       now: () => new Date(),
+      statusReporter: createStatusReporter({
+        instance,
+        readVip: vipReaderFor(client),
+        publish: async (updates) => {
+          await statusSink.apply?.(instance.clusterName, updates);
+        },
+      }),
     });
     queue.attach((event) => handler(event, LAMBDA_CONTEXT));
 
@@ -274,6 +299,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         at: new Date().toISOString(),
       });
       note(record.reason === 'ownership-conflict' ? 'warn' : 'error', `router: ${record.message}`);
+      if (record.reason === 'ownership-conflict' && record.cluster && record.namespace) {
+        // Status stays untouched; the user learns why from an Event on the namespace.
+        await statusSink.apply?.(record.cluster, [
+          {
+            instance: 'router',
+            target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace },
+            events: [
+              {
+                type: 'Warning',
+                reason: 'OwnershipConflict',
+                note: `${record.message}`.slice(0, 1024),
+                action: 'Route',
+              },
+            ],
+          },
+        ]);
+      }
     },
     logger: logger.child({ function: 'router' }),
   });
@@ -306,6 +348,33 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     note,
   });
   for (const c of connections) closers.push(() => c.stop());
+
+  // Status back to Kubernetes: locally the bus carries the updates to the cluster's forwarder.
+  const connectionOf = (cluster: string) => connections.find((c) => c.cluster === cluster);
+  bus.addRule({
+    name: 'status',
+    pattern: { source: [SYNC_SOURCE], 'detail-type': [STATUS_UPDATE] },
+    target: async (event) => {
+      const detail = event.detail as { cluster?: string; updates?: unknown };
+      const parsed = parseStatusUpdates(detail.updates);
+      const connection = detail.cluster ? connectionOf(detail.cluster) : undefined;
+      if (!parsed.ok || !connection) {
+        note('error', `status update dropped: ${parsed.ok ? `unknown cluster ${detail.cluster}` : parsed.reason}`);
+        return;
+      }
+      const results = await connection.status.apply(parsed.updates);
+      for (const r of results) if (r.outcome === 'failed') throw new Error(`status write failed: ${r.message ?? ''}`);
+    },
+  });
+  statusSink.apply = async (cluster, updates) => {
+    await bus.putEvents([
+      {
+        Source: SYNC_SOURCE,
+        DetailType: STATUS_UPDATE,
+        Detail: JSON.stringify({ version: 1, cluster, updates }),
+      },
+    ]);
+  };
 
   // --- Periodic sweeps through each instance's own queue, so they never race its sync batches.
   const requestSweep = (instanceId?: string) => {
