@@ -47,9 +47,12 @@ async function controllerObjects(client: AviClient, createdBy: string) {
   const [vses, pools] = await Promise.all([client.list('virtualservice', opts), client.list('pool', opts)]);
   const vsvips = await client.list('vsvip', { tenant: '*', query: { include_name: 'true' } });
   const vsvipByName = new Map(vsvips.map((v) => [String(v.name), v]));
+  const vsByName = new Map(vses.map((v) => [String(v.name), v]));
   const virtualServices: VirtualServiceSummary[] = vses
     .map((vs: Rec) => {
-      const vip = vsvipByName.get(refName(vs.vsvip_ref));
+      // An SNI child has no VsVip of its own: it answers on its parent's VIP.
+      const parent = vs.type === 'VS_TYPE_VH_CHILD' ? vsByName.get(refName(vs.vh_parent_vs_ref)) : undefined;
+      const vip = vsvipByName.get(refName((parent ?? vs).vsvip_ref));
       const vips = ((vip?.vip as Rec[] | undefined) ?? [])
         .map((v) => (v.ip_address as Rec | undefined)?.addr)
         .filter((a): a is string => typeof a === 'string');
