@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AviSim, startAviSim } from '../../infra/avi-sim/index.ts';
 import { api, login } from '../avi-sim/helpers.ts';
-import { instanceFor, lastSeq, makeRig, node, objectMsg, type Rig } from './harness.ts';
+import { instanceFor, inventoryMsg, lastSeq, makeRig, node, objectMsg, type Rig } from './harness.ts';
 
 let sim: AviSim;
 let primary: Rig;
@@ -155,6 +155,24 @@ describe('static routes (primary)', () => {
     const from = lastSeq(sim);
     await primary.primary(msgs);
     expect(sim.requestLog().filter((e) => e.seq > from && e.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('cluster-scoped inventory', () => {
+  it('a node deleted while events were lost loses its route after the next inventory', async () => {
+    const a = node('invNodeA', '10.3.3.1', '10.243.1.0/24');
+    const b = node('invNodeB', '10.3.3.2', '10.243.2.0/24');
+    a.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    b.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+    await primary.primary([objectMsg(a, { resourceVersion: '5001' }), objectMsg(b, { resourceVersion: '5002' })]);
+    expect(summary(clusterRoutes()).filter(([p]) => p!.startsWith('10.243.'))).toHaveLength(2);
+    // The listing has every node but B.
+    const listed = (await primary.store.listObjects()).filter(
+      (o) => o.kind === 'Node' && o.metadata.name !== 'invNodeB',
+    );
+    expect(await primary.primary([inventoryMsg('', listed, '2026-01-01T06:00:00Z')])).toEqual([]);
+    expect(summary(clusterRoutes()).filter(([p]) => p!.startsWith('10.243.'))).toEqual([['10.243.1.0/24', '10.3.3.1']]);
+    await primary.primary([objectMsg(a, { op: 'delete', resourceVersion: '5003' })]);
   });
 });
 
