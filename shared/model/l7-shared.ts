@@ -59,34 +59,57 @@ export function buildSharedModel(
   frags: HostFragment[],
   sniCache?: SniCache,
 ): AviModel | undefined {
-  const sources = new Set<ObjectKey>();
+  const objectKeys: ObjectKey[] = [];
+  const depSources = new Set<ObjectKey>();
   const fqdns: string[] = [];
   const auto = sharedVsFqdn(ctx, vsName, tenant);
   if (auto) fqdns.push(auto);
-  const pools = new Map<string, AviObject>();
+  const pools: AviObject[] = [];
+  let repeatedHosts = false;
   const members: PgMember[] = [];
   const redirectHosts: string[] = [];
   const secure = new Map<string, HostFragment[]>();
+  // Pool names contain the host, so only a host seen in several fragments can repeat a pool name.
+  const hostsSeen = new Map<string, HostFragment | Set<string>>();
 
   for (const f of frags) {
     if (!f.usable) continue;
-    for (const p of f.pools) pools.set(p.name, p);
-    members.push(...f.members);
-    if (f.cert) {
-      const l = secure.get(f.host.host);
-      if (l) l.push(f);
-      else secure.set(f.host.host, [f]);
-      if (f.host.redirect) redirectHosts.push(f.host.host);
+    const host = f.host.host;
+    const seen = hostsSeen.get(host);
+    if (seen === undefined) {
+      hostsSeen.set(host, f);
+      fqdns.push(host);
+      for (const p of f.pools) pools.push(p);
+    } else {
+      repeatedHosts = true;
+      const names = seen instanceof Set ? seen : new Set(seen.pools.map((p) => p.name));
+      hostsSeen.set(host, names);
+      for (const p of f.pools) {
+        if (names.has(p.name)) continue;
+        names.add(p.name);
+        pools.push(p);
+      }
     }
-    fqdns.push(f.host.host);
-    for (const s of f.sources) sources.add(s);
+    for (const m of f.members) members.push(m);
+    if (f.cert) {
+      const l = secure.get(host);
+      if (l) l.push(f);
+      else secure.set(host, [f]);
+      if (f.host.redirect) redirectHosts.push(host);
+    }
+    // Fragments arrive sorted by object key: one object's fragments are adjacent.
+    const ok = f.sources[0]!;
+    if (objectKeys[objectKeys.length - 1] !== ok) objectKeys.push(ok);
+    for (let i = 1; i < f.sources.length; i++) depSources.add(f.sources[i]!);
   }
   const children: AviObject[] = [];
   for (const [host, list] of secure) children.push(...sniChild(ctx, vsName, tenant, host, list, sniCache));
-  if (pools.size === 0 && children.length === 0 && redirectHosts.length === 0) return undefined;
+  if (pools.length === 0 && children.length === 0 && redirectHosts.length === 0) return undefined;
 
-  const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, fqdns), ...pools.values()];
-  objects.push(poolGroupObject(ctx, vsName, tenant, members, true));
+  // FQDNs are distinct by construction unless the auto-FQDN equals a host; members unless a host repeats.
+  const fqdnsDistinct = !auto || !hostsSeen.has(auto);
+  const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, fqdns, undefined, fqdnsDistinct), ...pools];
+  objects.push(poolGroupObject(ctx, vsName, tenant, members, true, undefined, !repeatedHosts));
   const httpPolicies: Record<string, unknown>[] = [];
   if (redirectHosts.length > 0) {
     objects.push(redirectPolicySetObject(ctx, vsName, tenant, redirectHosts));
@@ -125,6 +148,8 @@ export function buildSharedModel(
   };
   objects.push(obj('virtualservice', vsName, tenant, withCksum(vs)));
   objects.push(...children);
-  // Sources in first-seen order: fragments arrive sorted by object key, so this is deterministic.
-  return { name: modelName(tenant, vsName), tenant, objects, sources: [...sources] };
+  // Sources in a deterministic order: the Ingresses/Routes by key, then what they looked up, first seen first.
+  const sources = objectKeys;
+  for (const d of depSources) sources.push(d); // Service/EndpointSlice/Secret keys, never Ingress/Route keys
+  return { name: modelName(tenant, vsName), tenant, objects, sources };
 }

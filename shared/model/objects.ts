@@ -108,14 +108,18 @@ export function poolGroupObject(
   members: PgMember[],
   shared: boolean,
   markerFields?: MarkerFields,
+  /** The caller guarantees distinct members (skips the de-duplication pass on large shared PGs). */
+  distinct = false,
 ): AviObject {
-  const seen = new Set<string>();
+  const seen = distinct ? undefined : new Set<string>();
   const uniq: Record<string, unknown>[] = [];
   const hashes: number[] = [];
   for (const m of members) {
-    const k = m.key ?? memberKey(m);
-    if (seen.has(k)) continue;
-    seen.add(k);
+    if (seen) {
+      const k = m.key ?? memberKey(m);
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
     if (m.priorityLabel !== undefined && m.priorityLabel.length > MAX_NAME_LENGTH) continue;
     const json = m.json ?? pgMemberJson(m);
     uniq.push(json);
@@ -148,6 +152,7 @@ export function vsVipObject(
   tenant: string,
   fqdns: string[],
   ipAddress?: string,
+  distinct = false,
 ): AviObject {
   const net = ctx.instance.network.vipNetworkList[0];
   const vip: Record<string, unknown> = { vip_id: '0', auto_allocate_ip: !ipAddress };
@@ -164,7 +169,7 @@ export function vsVipObject(
     }
     vip.ipam_network_subnet = subnet;
   }
-  const unique = [...new Set(fqdns)];
+  const unique = distinct ? fqdns : [...new Set(fqdns)];
   const head = {
     name,
     tenant_ref: ref.tenant(tenant),
