@@ -2,6 +2,11 @@
  * Per-instance sync function: a middy handler for SQS FIFO batches from the router.
  * Partial batch failure: only messages behind a transiently failed model (and the later messages of their
  * FIFO group) are reported in batchItemFailures; invalid messages are dead-lettered, never retried.
+ *
+ * One writer per instance: the shard models are shared by every namespace of the instance, so two invocations
+ * for different message groups must not run at once (Lambda reserved concurrency 1 for the sync function; the
+ * SQS event source's MaximumConcurrency cannot go below 2). A warm function keeps its working set between batches
+ * and reloads it when another writer touched the store object or after `cacheMs`.
  */
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
