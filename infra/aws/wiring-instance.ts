@@ -9,6 +9,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StatusUpdate } from '../../functions/forwarder/status.ts';
 import type { PublishedEvent } from '../../functions/sync/engine.ts';
 import type { DeadLetterRecord } from '../../functions/sync/handler.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
@@ -22,6 +23,7 @@ import type { InstanceFunctionEnv } from './adapters/env-config.ts';
 import { createEventBridgePublisher } from './adapters/eventbridge-publisher.ts';
 import { createCredentialsLoader } from './adapters/secrets.ts';
 import { createSqsSender } from './adapters/sqs-sender.ts';
+import { createStatusQueuePublisher } from './adapters/status-publisher.ts';
 
 export interface AwsClients {
   sqs: SQSClient;
@@ -39,6 +41,8 @@ export interface InstanceContext {
   keyProvider: KeyProvider;
   publish(event: PublishedEvent): Promise<void>;
   deadLetter(record: DeadLetterRecord): Promise<void>;
+  /** Status updates to the cluster's status queue (absent when the function has none configured). */
+  publishStatus?: (updates: StatusUpdate[]) => Promise<void>;
   logger: Logger;
   now(): Date;
 }
@@ -91,6 +95,9 @@ export async function createInstanceContext(
     }),
     keyProvider: kmsKeyProvider({ client: clients.kms, keyId: env.kmsKeyArn }),
     publish: (event) => publisher.publish([event]),
+    ...(env.statusQueueUrl
+      ? { publishStatus: createStatusQueuePublisher<StatusUpdate>({ sender, queueUrl: env.statusQueueUrl }) }
+      : {}),
     async deadLetter(record) {
       if (!env.deadLetterQueueUrl) {
         log.error('dead letter (no dead-letter queue configured)', {

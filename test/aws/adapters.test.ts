@@ -11,6 +11,7 @@ import { readInstanceFunctionEnv, readRouterEnv } from '../../infra/aws/adapters
 import { createEventBridgePublisher, entrySize } from '../../infra/aws/adapters/eventbridge-publisher.ts';
 import { createCredentialsLoader, parseCredentials } from '../../infra/aws/adapters/secrets.ts';
 import { createSqsSender, fitId } from '../../infra/aws/adapters/sqs-sender.ts';
+import { createStatusQueuePublisher, statusGroupOf } from '../../infra/aws/adapters/status-publisher.ts';
 
 const sqs = mockClient(SQSClient);
 const eb = mockClient(EventBridgeClient);
@@ -88,6 +89,40 @@ describe('SQS sender', () => {
       QueueUrl: 'https://sqs/q',
       MessageBody: 'body',
     });
+  });
+});
+
+describe('status queue publisher', () => {
+  it('sends one message per object, grouped by object, each with a fresh deduplication id', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    let n = 0;
+    const publish = createStatusQueuePublisher({
+      sender: createSqsSender({ client: new SQSClient({ region: 'eu-west-1' }) }),
+      queueUrl: URL,
+      newId: () => `id-${++n}`,
+    });
+    const a = {
+      target: { kind: 'Ingress', namespace: 'shop', name: 'web' },
+      instance: 'demo/blue',
+      loadBalancer: { ingress: [{ ip: '10.0.0.1' }] },
+    };
+    const b = {
+      target: { kind: 'Service', namespace: 'shop', name: 'db' },
+      instance: 'demo/blue',
+      loadBalancer: { ingress: [] },
+    };
+    await publish([a, b]);
+    await publish([a]); // the same status again later must not be deduplicated away
+    await publish([]);
+    const entries = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]!.map((e) => [e.MessageGroupId, e.MessageDeduplicationId])).toEqual([
+      ['Ingress/shop/web', 'id-1'],
+      ['Service/shop/db', 'id-2'],
+    ]);
+    expect(JSON.parse(entries[0]![0]!.MessageBody!)).toEqual(a);
+    expect(entries[1]![0]!.MessageDeduplicationId).toBe('id-3');
+    expect(statusGroupOf({ kind: 'Namespace', name: 'shop' })).toBe('Namespace//shop');
   });
 });
 

@@ -38,7 +38,9 @@ describe('packaging an invalid registry', () => {
   });
 
   it('fails when a registry file does not exist, naming it', async () => {
-    await expect(adapter.functions(ctx(fixture('missing.yaml')))).rejects.toThrow(/cannot read .*missing\.yaml: ENOENT/);
+    await expect(adapter.functions(ctx(fixture('missing.yaml')))).rejects.toThrow(
+      /cannot read .*missing\.yaml: ENOENT/,
+    );
   });
 
   describe('osls package', () => {
