@@ -100,8 +100,11 @@ export function serviceMetadata(m: ServiceMetadata = {}): string {
   });
 }
 
+const SAFE = /^[A-Za-z0-9\-_.~]*$/;
+
 /** Go's url.QueryEscape: everything but `[A-Za-z0-9-_.~]` percent-encoded, space as `+`. */
 export function goQueryEscape(s: string): string {
+  if (SAFE.test(s)) return s; // the common case (admin, team-a): nothing to escape
   let out = '';
   for (const b of new TextEncoder().encode(s)) {
     const c = String.fromCharCode(b);
