@@ -1,12 +1,14 @@
 // Router dependencies in Lambda: the registry written next to the bundle at packaging time, queue URLs derived
 // from the same names the stack gave the queues, SQS for delivery and for the dead-letter path.
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { StatusUpdate } from '../../functions/forwarder/status.ts';
 import type { RouterDeps } from '../../functions/router/handler.ts';
 import type { Logger } from '../../shared/log.ts';
 import { buildOwnerIndex } from '../../shared/registry/owner-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import { EnvConfigError, type RouterEnv } from './adapters/env-config.ts';
 import { createSqsSender } from './adapters/sqs-sender.ts';
+import { createStatusQueuePublisher } from './adapters/status-publisher.ts';
 import { queueName, queueUrl } from './naming.ts';
 
 /** Parses the registry file the packaging step wrote (`{"instances": [...]}`, credentials removed). */
@@ -34,6 +36,11 @@ export function createRouterDeps(opts: {
   const sender = createSqsSender({ client: opts.sqs });
   const urlOf = (queue: 'sync' | 'primary', cluster: string, instanceId: string) =>
     queueUrl(opts.env.queueUrlPrefix, queueName(opts.env.stackPrefix, queue, queue === 'sync' ? instanceId : cluster));
+  const publishStatus = (cluster: string, updates: StatusUpdate[]) =>
+    createStatusQueuePublisher<StatusUpdate>({
+      sender,
+      queueUrl: queueUrl(opts.env.queueUrlPrefix, queueName(opts.env.stackPrefix, 'status', cluster)),
+    })(updates);
   return {
     index: buildOwnerIndex(registry),
     logger: opts.logger,
@@ -46,6 +53,18 @@ export function createRouterDeps(opts: {
     },
     async publishDeadLetter(record) {
       await sender.sendStandard(opts.env.deadLetterQueueUrl, JSON.stringify(record));
+      if (record.reason === 'ownership-conflict' && record.cluster && record.namespace) {
+        // Status stays untouched; the user learns why from an Event on the namespace (the forwarder records it).
+        await publishStatus(record.cluster, [
+          {
+            instance: 'router',
+            target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace },
+            events: [
+              { type: 'Warning', reason: 'OwnershipConflict', note: record.message.slice(0, 1024), action: 'Route' },
+            ],
+          },
+        ]);
+      }
     },
   };
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createRouterHandler } from '../../functions/router/handler.ts';
@@ -12,7 +12,7 @@ import { bundle } from '../../infra/aws/scripts/build.ts';
 import { buildStack, DEFAULT_STACK_OPTIONS } from '../../infra/aws/stack.ts';
 import { createRouterDeps } from '../../infra/aws/wiring-router.ts';
 import { silentLogger } from '../../shared/log.ts';
-import { loadRegistryFile } from '../../shared/registry/index.ts';
+import { loadRegistryFile, parseRegistry } from '../../shared/registry/index.ts';
 
 const registry = loadRegistryFile(new URL('./fixtures/two-clusters.yaml', import.meta.url).pathname);
 const stack = buildStack(registry, { ...DEFAULT_STACK_OPTIONS, stage: 'ci' });
@@ -100,6 +100,49 @@ describe('router wiring', () => {
     const calls = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.QueueUrl)).toEqual([env.deadLetterQueueUrl]);
     expect(calls[0]!.MessageGroupId).toBeUndefined();
+  });
+
+  it('reports an ownership conflict as a Warning Event on the namespace through the cluster status queue', async () => {
+    sqs.on(SendMessageCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const conflicting = buildStack(
+      parseRegistry(
+        JSON.stringify({
+          instances: ['a', 'b'].map((ns, i) => ({
+            namespace: ns,
+            values: {
+              AKOSettings: {
+                clusterName: 'demo',
+                primaryInstance: i === 0,
+                namespaceSelector: { labelKey: ns, labelValue: 'yes' },
+              },
+              ControllerSettings: { controllerHost: 'avi', controllerVersion: '22.1.3' },
+            },
+          })),
+        }),
+        { baseDir: '/' },
+      ),
+      { ...DEFAULT_STACK_OPTIONS, stage: 'ci' },
+    );
+    const handler = createRouterHandler(
+      createRouterDeps({
+        env,
+        registryText: JSON.stringify(conflicting.routerRegistry),
+        sqs: new SQSClient({ region: 'eu-west-1' }),
+        logger: silentLogger,
+      }),
+    );
+    await handler(objectChange('shop', { a: 'yes', b: 'yes' }) as never, {} as never);
+    const statusQueue = Object.values(conflicting.resources.Resources).find(
+      (r) => (r.Metadata?.AkoServerless as { role?: string } | undefined)?.role === 'status-queue',
+    )!.Properties!.QueueName;
+    const batch = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    expect(batch.map((b) => b.QueueUrl)).toEqual([`${PREFIX}${statusQueue}`]);
+    const update = JSON.parse(batch[0]!.Entries![0]!.MessageBody!);
+    expect(update.target).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' });
+    expect(update.events[0]).toMatchObject({ type: 'Warning', reason: 'OwnershipConflict' });
+    // nothing was routed to either instance
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([env.deadLetterQueueUrl]);
   });
 
   it('refuses a registry file that is not what packaging writes', () => {
