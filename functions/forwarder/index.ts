@@ -245,12 +245,18 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     table.delete(k);
     const ns = kind.namespaced ? md.namespace : undefined;
     const key = objKey(kind.kind, ns, md.name);
-    if (ns) byNamespace.get(ns)?.delete(key);
+    if (ns) {
+      const set = byNamespace.get(ns);
+      set?.delete(key);
+      // A namespace that is gone and empty needs no more inventories.
+      if (set && set.size === 0 && !nsLabels.has(ns)) byNamespace.delete(ns);
+    }
     let labels = labelsOf(ns);
     if (kind === NAMESPACE_KIND) {
       labels = prev.obj.metadata.labels ?? {};
       nsLabels.delete(md.name);
       goneNsLabels.set(md.name, labels);
+      if (byNamespace.get(md.name)?.size === 0) byNamespace.delete(md.name);
       if (goneNsLabels.size > 10_000) goneNsLabels.delete(goneNsLabels.keys().next().value!);
     }
     const tomb: Tombstone = {

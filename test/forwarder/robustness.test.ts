@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryPublisher } from '../../functions/forwarder/publishers/memory.ts';
 import type { DevCluster } from '../../infra/dev-cluster/index.ts';
-import { events, eventually, expectNoDeletes, finalState, type Rig, startRig } from './harness.ts';
+import { events, eventually, expectNoDeletes, finalState, objectChanges, type Rig, startRig } from './harness.ts';
 
 const svc = (name: string, ns = 'shop', labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -74,6 +74,32 @@ describe('forwarder robustness against the dev cluster', () => {
       expect(evs.indexOf(e)).toBeGreaterThan(nsc);
     }
     expectNoDeletes(pub);
+  });
+
+  it('deleting a namespace publishes deletes that still carry its labels (so they reach the owner)', async () => {
+    rig = await startRig({ before: (dc) => seedShop(dc) });
+    const { dc, fwd, pub } = rig;
+    await fwd.ready;
+    await fwd.drained();
+    pub.clear();
+    dc.delete('v1', 'Namespace', undefined, 'shop');
+    await eventually(() => objectChanges(pub).length >= 5, 'deletes');
+    await fwd.drained();
+    const dels = objectChanges(pub);
+    expect(dels.map((d) => `${d.op} ${d.kind}/${d.name}`).sort()).toEqual([
+      'delete Ingress/web',
+      'delete Namespace/shop',
+      'delete Service/s0',
+      'delete Service/s1',
+      'delete Service/s2',
+    ]);
+    for (const d of dels) expect(d.namespaceLabels.app).toBe('migrate');
+    // The next inventory round no longer covers the deleted namespace.
+    pub.clear();
+    fwd.requestInventory();
+    await eventually(() => events(pub).some((e) => e.detailType === 'inventory'), 'inventory');
+    await fwd.drained();
+    expect(events(pub).map((e) => e.detail.namespace)).not.toContain('shop');
   });
 
   it('recovers from cut watch connections without missing the final state or inventing deletes', async () => {
