@@ -313,7 +313,9 @@ console.log(
 console.log(
   `- sync, batch of 10 EndpointSlice changes, avi-sim + dynalite: median ${syncBatchMs.toFixed(1)} ms over ${syncTimes.length} batches`,
 );
-console.log(`- store requests per event (sync batches above): ${storeReadsPerEvent.toFixed(2)} reads, ${storeWritesPerEvent.toFixed(2)} writes`);
+console.log(
+  `- store requests per event (sync batches above): ${storeReadsPerEvent.toFixed(2)} reads, ${storeWritesPerEvent.toFixed(2)} writes`,
+);
 console.log('\n## Cost per million forwarder events (USD)\n');
 for (const [k, v] of Object.entries(perMillion)) console.log(`- ${k}: ${v.toFixed(3)}`);
 console.log(`- total: ${total.toFixed(2)}`);
