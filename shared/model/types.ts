@@ -31,7 +31,12 @@ export function objectKey(o: Pick<KubeObject, 'kind' | 'metadata'>): ObjectKey {
   return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-/** Everything the model reads: objects of the namespaces an instance owns, plus cluster-scoped ones. */
+/**
+ * Everything the model reads: objects of the namespaces an instance owns, plus cluster-scoped ones.
+ * The model indexes a view once per view object; a caller that applies changes one by one should advance
+ * its view with `applyChange` (shared/model/index.ts), which carries the index and caches over — a new view
+ * object per event means a full re-index.
+ */
 export interface ClusterView {
   /** Namespace objects (labels and annotations, e.g. the tenant annotation). */
   namespaces: KubeObject[];
