@@ -33,9 +33,11 @@ export class BudgetError extends Error {
 }
 
 /**
- * Splits each controller's concurrency budget: one slot per sweep and per primary function, the rest shared by the
- * sync functions (the busy path), spread evenly in instance-id order. Throws when the budget cannot give every
- * function at least one slot.
+ * Gives every function that talks to a controller one invocation at a time and splits the controller's request rate
+ * between them. Sync functions get exactly one: an instance's shard models span namespaces, so two batches of one
+ * instance running at once would rebuild the same model from different views and one change could be lost (the FIFO
+ * queue keeps order per namespace, not per model). Throws when the controller's concurrency budget cannot give every
+ * function its slot.
  */
 export function planConcurrency(instances: InstanceConfig[], opts: BudgetOptions): ConcurrencyPlan {
   const plan: ConcurrencyPlan = { sync: new Map(), sweep: new Map(), primary: new Map() };
@@ -44,30 +46,23 @@ export function planConcurrency(instances: InstanceConfig[], opts: BudgetOptions
     const host = inst.controller.host;
     byController.set(host, [...(byController.get(host) ?? []), inst]);
   }
-  const rps = Math.max(0.01, Math.floor((opts.controllerRequestsPerSecond / opts.controllerConcurrency) * 100) / 100);
-  const one = (reserved: number): FunctionBudget =>
-    reserved >= 2
-      ? { reserved, eventSourceMaximum: reserved, requestsPerSecond: rps }
-      : { reserved, requestsPerSecond: rps };
-
   for (const [host, group] of byController) {
     const primaries = group.filter((i) => i.primary);
-    const fixed = group.length + primaries.length; // one sweep each, one primary function per primary instance
-    const forSync = opts.controllerConcurrency - fixed;
-    if (forSync < group.length) {
+    const needed = 2 * group.length + primaries.length; // sync + sweep per instance, primary per primary instance
+    if (needed > opts.controllerConcurrency) {
       throw new BudgetError(
         `controller ${host || '(no host)'}: a concurrency budget of ${opts.controllerConcurrency} is too small for ` +
-          `${group.length} instance(s) (${group.map((i) => i.id).join(', ')}); it needs at least ` +
-          `${fixed + group.length}. Raise it with --param controllerConcurrency=<n>.`,
+          `${group.length} instance(s) (${group.map((i) => i.id).join(', ')}); it needs at least ${needed}. ` +
+          'Raise it with --param controllerConcurrency=<n>.',
       );
     }
-    const base = Math.floor(forSync / group.length);
-    const extra = forSync % group.length;
-    group.forEach((inst, i) => {
-      plan.sync.set(inst.id, one(base + (i < extra ? 1 : 0)));
-      plan.sweep.set(inst.id, one(1));
-      if (inst.primary) plan.primary.set(inst.clusterName, one(1));
-    });
+    const rps = Math.max(0.01, Math.floor((opts.controllerRequestsPerSecond / needed) * 100) / 100);
+    const one: FunctionBudget = { reserved: 1, requestsPerSecond: rps };
+    for (const inst of group) {
+      plan.sync.set(inst.id, one);
+      plan.sweep.set(inst.id, one);
+      if (inst.primary) plan.primary.set(inst.clusterName, one);
+    }
   }
   return plan;
 }

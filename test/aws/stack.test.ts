@@ -202,22 +202,21 @@ describe('generated stack', () => {
 });
 
 describe('controller concurrency budget', () => {
-  it('keeps the reservations of one controller within its budget and spreads them evenly', () => {
+  it('gives each instance one sync writer and splits the controller rate between the functions', () => {
     const reg = registry([
       ...base,
       { cluster: 'demo', namespace: 'green', primary: false },
       { cluster: 'edge', namespace: 'avi-system', primary: true, host: 'other.example.com' },
     ]);
     const plan = planConcurrency(reg.instances, { controllerConcurrency: 10, controllerRequestsPerSecond: 32 });
-    // avi.example.com: 3 sweeps + 1 primary fixed, 6 left for 3 sync functions
+    // One writer per instance: shard models span namespaces, so batches of one instance must not interleave.
     const syncs = ['demo/avi-system', 'demo/blue', 'demo/green'].map((id) => plan.sync.get(id)!.reserved);
-    expect(syncs).toEqual([2, 2, 2]);
-    const total = syncs.reduce((a, b) => a + b, 0) + 3 + 1;
-    expect(total).toBeLessThanOrEqual(10);
-    // requests per second per running copy: 32 / 10
-    expect(plan.sync.get('demo/blue')!.requestsPerSecond).toBe(3.2);
-    // the other controller has its own budget: 1 sweep + 1 primary, 8 left for its sync function
-    expect(plan.sync.get('edge/avi-system')!.reserved).toBe(8);
+    expect(syncs).toEqual([1, 1, 1]);
+    // avi.example.com: 3 sync + 3 sweep + 1 primary = 7 functions share 32 requests/s → 4.57 each (rounded down)
+    expect(plan.sync.get('demo/blue')!.requestsPerSecond).toBe(4.57);
+    // the other controller has its own budget: sync + sweep + primary share 32/s
+    expect(plan.sync.get('edge/avi-system')!.reserved).toBe(1);
+    expect(plan.sync.get('edge/avi-system')!.requestsPerSecond).toBe(10.66);
   });
 
   it('refuses a budget too small for the instances, saying what to raise', () => {
