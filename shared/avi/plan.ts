@@ -31,6 +31,9 @@ export function tierOf(type: AviType, body?: Record<string, unknown>): number {
     case 'sslkeyandcertificate':
       // CA certificates before the key certificates that point at them.
       return body?.type === 'SSL_CERTIFICATE_TYPE_CA' ? 1 : 2;
+    case 'pkiprofile':
+      // Refers to CA certificates; reencrypt pools refer to it.
+      return 2;
     case 'pool':
       return 3;
     case 'poolgroup':
