@@ -25,6 +25,8 @@ export interface WatchConn {
   bookmarks: boolean;
   /** A stalled watch stays open but sends nothing (test hook). */
   stalled: boolean;
+  /** kubectl asked for Table rows (server-side printing) instead of objects. */
+  table?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -452,6 +454,8 @@ export class ApiHandler {
       bookmarks:
         url.searchParams.get('allowWatchBookmarks') === 'true' || url.searchParams.get('allowWatchBookmarks') === '1',
       stalled: false,
+      table:
+        /as=Table/.test(String(req.headers.accept ?? '')) && /g=meta\.k8s\.io/.test(String(req.headers.accept ?? '')),
     };
     const rvParam = url.searchParams.get('resourceVersion');
     let backlog: StoreEvent[] | undefined = [];
@@ -475,7 +479,7 @@ export class ApiHandler {
     if (!rvParam || rvParam === '0') {
       // No starting point: synthetic ADDED for the current state, then live events.
       for (const o of store.list(t.rt, conn.namespace)) {
-        if (matches(conn, o)) writeEvent(res, 'ADDED', o);
+        if (matches(conn, o)) writeObjectEvent(conn, 'ADDED', o);
       }
     } else {
       for (const e of backlog) deliver(conn, e);
@@ -529,10 +533,14 @@ export function deliver(c: WatchConn, e: StoreEvent): void {
   const now = matches(c, e.obj);
   if (e.type === 'MODIFIED') {
     const before = e.old ? matches(c, e.old) : true;
-    if (now && before) writeEvent(c.res, 'MODIFIED', e.obj);
-    else if (now) writeEvent(c.res, 'ADDED', e.obj);
-    else if (before) writeEvent(c.res, 'DELETED', e.obj);
+    if (now && before) writeObjectEvent(c, 'MODIFIED', e.obj);
+    else if (now) writeObjectEvent(c, 'ADDED', e.obj);
+    else if (before) writeObjectEvent(c, 'DELETED', e.obj);
     return;
   }
-  if (now) writeEvent(c.res, e.type, e.obj);
+  if (now) writeObjectEvent(c, e.type, e.obj);
+}
+
+function writeObjectEvent(c: WatchConn, type: string, o: KObj): void {
+  writeEvent(c.res, type, c.table ? toTable(c.rt.kind, [o], String(o.metadata.resourceVersion), 'Metadata') : o);
 }

@@ -68,7 +68,7 @@ describe('trimming (property)', () => {
         };
         const t = trimObject('Secret', 'v1', raw);
         expect(t.metadata).toMatchObject({ name: 'x', namespace: 'n', uid: 'u', resourceVersion: rv });
-        expect(t.metadata.managedFields).toBeUndefined();
+        expect((t.metadata as Record<string, unknown>).managedFields).toBeUndefined();
         expect(t.status).toBeUndefined();
         for (const k of Object.keys(t.metadata.annotations ?? {})) {
           expect(k.startsWith('ako.vmware.com/') || k === 'kubernetes.io/ingress.class').toBe(true);
