@@ -154,7 +154,9 @@ export function applyChange(view: ClusterView, change: ViewChange): ClusterView 
     let positions = idx?.positions;
     if (idx && !positions) {
       positions = new Map();
-      view.objects.forEach((x, i) => positions!.set(objectKey(x), i));
+      view.objects.forEach((x, i) => {
+        positions!.set(objectKey(x), i);
+      });
     }
     const at = positions ? (positions.get(key) ?? -1) : view.objects.findIndex((x) => objectKey(x) === key);
     before = at >= 0 ? view.objects[at] : undefined;

@@ -21,9 +21,10 @@ describe('status write-back through the embedded runtime', () => {
     JSON.parse((await promisify(execFile)('kubectl', ['--server', dev().url, ...args, '-o', 'json'])).stdout) as {
       items: Obj[];
     };
-  const vipOf = (vsName: string) =>
-    (rt.aviSim!.objects('vsvip').find((v) => v.name === vsName)?.vip as { ip_address: { addr: string } }[])[0]!
-      .ip_address.addr;
+  const vipOf = (vsName: string) => {
+    const vsvip = rt.aviSim!.objects('vsvip').find((v) => v.name === vsName);
+    return (vsvip?.vip as { ip_address: { addr: string } }[] | undefined)?.[0]?.ip_address.addr;
+  };
   const ingressStatus = (ns: string, name: string) =>
     (dev().get('networking.k8s.io/v1', 'Ingress', ns, name) as Obj | undefined)?.status?.loadBalancer?.ingress ?? [];
 
@@ -38,8 +39,26 @@ describe('status write-back through the embedded runtime', () => {
     }
     d.apply(ingress('red', 'web', 'foo.com', 'web'));
     d.apply(ingress('green', 'web', 'bar.com', 'web'));
+    d.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { namespace: 'red', name: 'lb' },
+      spec: { type: 'LoadBalancer', ports: [{ name: 'tcp', port: 443, targetPort: 8443, protocol: 'TCP' }] },
+    });
     await rt.waitForConvergence({ timeoutMs: 60_000 });
   });
+
+  it.skipIf(!hasKubectl)(
+    'kubectl get svc -A shows the L4 virtual service VIP on the LoadBalancer Service',
+    async () => {
+      const items = (await kubectlJson('get', 'svc', '-A')).items;
+      const lb = items.find((i) => i.metadata.namespace === 'red' && i.metadata.name === 'lb')!;
+      // L4 VS and VsVip name: <cluster>--<namespace>-<service>.
+      expect(lb.status?.loadBalancer?.ingress).toEqual([{ ip: vipOf('demo--red-lb') }]);
+      const web = items.find((i) => i.metadata.namespace === 'red' && i.metadata.name === 'web')!;
+      expect(web.status?.loadBalancer?.ingress ?? []).toEqual([]);
+    },
+  );
 
   afterAll(async () => {
     await rt?.stop();
