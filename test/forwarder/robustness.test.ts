@@ -324,6 +324,32 @@ describe('forwarder delivery', () => {
     expect(rig.fwd.metrics().oversized).toBeGreaterThanOrEqual(1);
   });
 
+  it('stop() flushes what is still queued before returning', async () => {
+    const base = memoryPublisher();
+    const slow = {
+      ...base,
+      async putEvents(entries: Parameters<typeof base.putEvents>[0]) {
+        await new Promise((r) => setTimeout(r, 20));
+        return base.putEvents(entries);
+      },
+    };
+    const r = await startRig({
+      publisher: slow as typeof base,
+      before: (dc) => seedShop(dc),
+      forwarder: { maxInFlight: 1 },
+    });
+    await r.fwd.ready;
+    await r.fwd.drained();
+    const before = r.fwd.metrics().observed;
+    for (let i = 0; i < 50; i++) r.dc.apply(svc(`late-${i}`));
+    await eventually(() => r.fwd.metrics().observed - before >= 50, 'observed');
+    await r.fwd.stop();
+    const st = finalState(base);
+    for (let i = 0; i < 50; i++) expect(st.get(`Service/shop/late-${i}`)?.op).toBe('upsert');
+    expect(r.fwd.metrics().queueDepth).toBe(0);
+    await r.dc.close();
+  });
+
   it('coalesces 100,000 updates to 1,000 objects: the queue never holds more than one entry per object', async () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => {
