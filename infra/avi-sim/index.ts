@@ -54,6 +54,11 @@ export interface AviSimOptions {
    * Unset cidrs default to 10.250.250.0/24, 10.250.249.0/24, ...
    */
   vipNetworks?: VipNetworkOptions[];
+  /**
+   * 'sequential' (default): the next free address, like a controller's IPAM. 'by-name': start from a hash of the
+   * VsVip's name, so the same objects get the same VIPs whatever order they are created in (replays).
+   */
+  vipAllocation?: 'sequential' | 'by-name';
   /** Status for a body ref to a missing object (default 404; network/VRF refs always 400). */
   refNotFoundStatus?: number;
   /** Status for DELETE of a referred object (default 403). */
@@ -143,6 +148,7 @@ export async function startAviSim(opts: AviSimOptions = {}): Promise<AviSim> {
     allowUnknownFields: opts.allowUnknownFields ?? false,
     vipNetworkName,
     certificateChecks: opts.certificateChecks ?? 'pem',
+    vipAllocation: opts.vipAllocation ?? 'sequential',
     onChange: () => saver?.schedule(),
   });
   const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;

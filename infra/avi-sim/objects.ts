@@ -20,6 +20,7 @@ export interface ObjectServiceOptions {
   allowUnknownFields: boolean;
   vipNetworkName: string;
   certificateChecks: CertificateChecks;
+  vipAllocation?: 'sequential' | 'by-name';
   /** Called after every successful write (persistence). */
   onChange: () => void;
 }
@@ -237,7 +238,11 @@ export class ObjectService {
     if (type === 'sslkeyandcertificate') checkCertificate(resolved, this.opts.certificateChecks);
     if (type === 'vsvip') {
       resolved = allocateVips(
-        { store: this.store, defaultNetwork: () => this.vipNetwork(cloud) },
+        {
+          store: this.store,
+          defaultNetwork: () => this.vipNetwork(cloud),
+          ...(this.opts.vipAllocation === 'by-name' ? { startAt: String(resolved.name ?? '') } : {}),
+        },
         uuid,
         resolved,
         existing?.body,

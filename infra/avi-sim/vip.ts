@@ -77,6 +77,14 @@ export interface VipContext {
   store: ObjectStore;
   /** The network used when a VIP names none (the simulator's VIP network). */
   defaultNetwork: () => StoredObject | undefined;
+  /** Probe from a position derived from this key (the VsVip's name) instead of the range's start. */
+  startAt?: string;
+}
+
+function offsetFor(key: string, size: number): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(key, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h % size;
 }
 
 /**
@@ -124,7 +132,10 @@ export function allocateVips(ctx: VipContext, uuid: string, body: Json, previous
     const filter =
       sub?.ip_addr?.addr && typeof sub.mask === 'number' ? { addr: sub.ip_addr.addr, mask: sub.mask } : undefined;
     for (const r of vipRanges(network, filter)) {
-      for (let n = r.begin; n <= r.end; n++) {
+      const size = r.end - r.begin + 1;
+      const offset = ctx.startAt !== undefined ? offsetFor(ctx.startAt, size) : 0;
+      for (let i = 0; i < size; i++) {
+        const n = r.begin + ((offset + i) % size);
         const ip = intToIp(n);
         if (used.has(ip)) continue;
         used.add(ip);

@@ -41,7 +41,7 @@ export interface RuntimeOptions {
   seedDir?: string;
   /** Where the local TLS data key lives (created with mode 0600). */
   stateDir?: string;
-  /** Deterministic simulator uuids (replay). */
+  /** Deterministic simulator uuids and order-independent VIP allocation (replay). */
   simSeed?: number;
   /** Controller request budget per second shared by all instances (default 20, below the controller's 32). */
   aviRatePerSecond?: number;
@@ -145,7 +145,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       port: opts.aviSimPort ?? 0,
       username: creds.username,
       password: creds.password.reveal(),
-      ...(opts.simSeed !== undefined ? { seed: opts.simSeed } : {}),
+      ...(opts.simSeed !== undefined ? { seed: opts.simSeed, vipAllocation: 'by-name' as const } : {}),
       ...(opts.simRateLimit ? { rateLimitPerSecond: opts.simRateLimit } : {}),
       ...(vipNetworks.length ? { vipNetworks } : {}),
     });
@@ -256,7 +256,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     queue.attach((event) => handler(event, LAMBDA_CONTEXT));
 
     if (instance.primary) {
-      const primaryStore = createMemoryStore(`${instance.id}#primary`);
+      const primaryStore = createMemoryStore(`${instance.id}/primary`);
       const primaryQueue = new FifoQueue(`${instance.clusterName}-primary.fifo`, queueOpts);
       primaryQueues.set(instance.clusterName, primaryQueue);
       const primary = createPrimaryHandler({
