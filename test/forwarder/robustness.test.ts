@@ -108,6 +108,7 @@ describe('forwarder robustness against the dev cluster', () => {
     await fwd.ready;
     await fwd.drained();
     const from = pub.entries.length;
+    await eventually(() => dc.hooks.openWatches() >= 7, 'every watch open');
     expect(dc.hooks.cutWatches()).toBeGreaterThan(0);
     // Changes while the forwarder reconnects.
     dc.label('v1', 'Service', 'shop', 's0', { v: '1' });
@@ -168,6 +169,7 @@ describe('forwarder robustness against the dev cluster', () => {
     const { dc, fwd, pub } = rig;
     await fwd.ready;
     await fwd.drained();
+    await eventually(() => dc.hooks.openWatches('services') === 1, 'services watch open');
     const restarts = fwd.metrics().watchRestarts;
     expect(dc.hooks.stallWatches('services')).toBe(1);
     dc.label('v1', 'Service', 'shop', 's1', { stalled: 'no-more' });
