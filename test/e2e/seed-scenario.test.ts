@@ -83,6 +83,16 @@ describe('multiple AKO instances: the seed scenario through the embedded runtime
     expect(rt.deadLetters()).toEqual([]);
   });
 
+  it("moving the namespace straight back restores the first owner (within the queues' deduplication window)", async () => {
+    dev().label('v1', 'Namespace', undefined, 'green', { app: null, key: 'value2' });
+    await rt.waitForConvergence({ timeoutMs: 60_000 });
+    expect(byName(sim().objects('pool'), 'demo--bar.com_-green-web')).toMatchObject({ created_by: 'ako-demo-blue' });
+    expect(byName(sim().objects('virtualservice'), 'demo--blue-Shared-L7-1')).toMatchObject({
+      created_by: 'ako-demo-blue',
+    });
+    expect(rt.deadLetters()).toEqual([]);
+  });
+
   it('deleting an Ingress removes exactly its objects', async () => {
     const before = sim().objects('pool');
     const keep = byName(before, 'demo--bar.com_-green-web');
