@@ -24,7 +24,7 @@ export interface DevClusterOptions {
   cni?: CniKind[];
   /** Bookmark period for watches that ask for bookmarks (default 1000 ms; 0 disables). */
   bookmarkIntervalMs?: number;
-  /** Watch events kept for resuming (default 100,000); older resourceVersions get 410 Gone. */
+  /** Watch events kept for resuming (default 10,000); older resourceVersions get 410 Gone. */
   historyLimit?: number;
   /** Namespaces created at start (default ['default']). */
   initialNamespaces?: string[];

@@ -46,7 +46,7 @@ const core = (
 const BASE: ResourceType[] = [
   core('namespaces', 'Namespace', false, ['ns'], true),
   core('nodes', 'Node', false, ['no'], true),
-  core('services', 'Service', true, ['svc'], true),
+  { ...core('services', 'Service', true, ['svc'], true), categories: ['all'] },
   core('secrets', 'Secret', true, [], false),
   core('configmaps', 'ConfigMap', true, ['cm'], false),
   core('events', 'Event', true, ['ev'], false),

@@ -86,7 +86,7 @@ export class ObjectStore {
   #ipCounter = 0;
 
   constructor(opts: StoreOptions = {}) {
-    this.#historyLimit = opts.historyLimit ?? 100_000;
+    this.#historyLimit = opts.historyLimit ?? 10_000;
   }
 
   subscribe(fn: (e: StoreEvent) => void): () => void {
