@@ -103,6 +103,9 @@ function namespaceOfKey(key: ObjectKey): string {
   return key.slice(i + 1, j);
 }
 
+/** Namespace-state reason of a hold: the hand-off it belongs to follows the prefix. */
+const HOLD_REASON = 'hold for hand-off ';
+
 export function createSyncEngine(deps: EngineDeps) {
   const { instance, store, reconciler, model, logger } = deps;
   const log = logger.child({ instance: instance.id });
@@ -567,6 +570,15 @@ export function createSyncEngine(deps: EngineDeps) {
   /** hold / release / adopt. Returns false when the message must be retried. */
   async function processNamespaceCommand(ws: WorkingSet, cmd: NamespaceCommand): Promise<boolean> {
     const current = ws.states.get(cmd.namespace);
+    // A late adopt of an older hand-off (the namespace moved again meanwhile) must not take the namespace.
+    if (cmd.type === 'adopt' && cmd.handoffId && current === 'held') {
+      const held = await store.getNamespaceState(cmd.namespace);
+      const heldFor = held?.reason?.startsWith(HOLD_REASON) ? held.reason.slice(HOLD_REASON.length) : undefined;
+      if (heldFor && heldFor !== cmd.handoffId) {
+        log.info('stale adopt ignored', { namespace: cmd.namespace, operation: 'adopt', outcome: 'ignored' });
+        return true;
+      }
+    }
     const tr = namespaceTransition(current, cmd.type);
     const names = new Set<string>();
     // A release is redone whenever applied models still name the namespace (a previous attempt may have failed).
@@ -576,7 +588,8 @@ export function createSyncEngine(deps: EngineDeps) {
     const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers);
     if (rebuild) modelsOfNamespace(ws, await buildView(ws), cmd.namespace, names);
     if (current !== tr.next) {
-      await store.setNamespaceState(cmd.namespace, tr.next, `${cmd.type} message`);
+      const reason = cmd.type === 'hold' && cmd.handoffId ? `${HOLD_REASON}${cmd.handoffId}` : `${cmd.type} message`;
+      await store.setNamespaceState(cmd.namespace, tr.next, reason);
       ws.states.set(cmd.namespace, tr.next);
       ws.view = undefined;
     }
@@ -604,6 +617,7 @@ export function createSyncEngine(deps: EngineDeps) {
           namespace: cmd.namespace,
           fromInstance: instance.id,
           ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
+          ...(cmd.handoffId ? { handoffId: cmd.handoffId } : {}),
         },
       });
       await status('released', 'release', { namespace: cmd.namespace });

@@ -101,7 +101,13 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
     }
     case 'hold':
     case 'adopt':
-      return { type: msg.type, messageId, groupId, namespace: msg.namespace };
+      return {
+        type: msg.type,
+        messageId,
+        groupId,
+        namespace: msg.namespace,
+        ...(msg.handoffId ? { handoffId: msg.handoffId } : {}),
+      };
     case 'release':
       return {
         type: 'release',
@@ -109,6 +115,7 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
         groupId,
         namespace: msg.namespace,
         ...(msg.handoffTo ? { handoffTo: msg.handoffTo } : {}),
+        ...(msg.handoffId ? { handoffId: msg.handoffId } : {}),
       };
     case 'inventory': {
       const inv = msg.inventory;

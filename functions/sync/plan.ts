@@ -33,6 +33,8 @@ export interface NamespaceCommand {
   namespace: string;
   /** release: the instance taking the namespace over (echoed in release-confirmed). */
   handoffTo?: string;
+  /** The router's id of one hand-off: echoed by release-confirmed, matched by adopt against the latest hold. */
+  handoffId?: string;
 }
 
 export interface InventoryItem {

@@ -259,6 +259,20 @@ describe('namespace label transitions (hold / release / adopt)', () => {
     ]);
     expect(writesSince(sim, from)).toEqual([]);
   });
+
+  it('a late adopt of an older hand-off does not take a namespace held for a newer one', async () => {
+    const ns = 'lateadopt';
+    const labels = { key: 'value2' };
+    const hold = (handoffId: string) => ({ ...nsMsg('hold', ns), handoffId }) as ReturnType<typeof nsMsg>;
+    const adopt = (handoffId: string) => ({ ...nsMsg('adopt', ns), handoffId }) as ReturnType<typeof nsMsg>;
+    await blue.sync([hold('h2'), objectMsg(service(ns, 'svc'), { namespaceLabels: labels })]);
+    const from = lastSeq(sim);
+    expect(await blue.sync([adopt('h1')])).toEqual([]);
+    expect((await blue.store.getNamespaceState(ns))?.state).toBe('held');
+    expect(writesSince(sim, from)).toEqual([]);
+    expect(await blue.sync([adopt('h2')])).toEqual([]);
+    expect((await blue.store.getNamespaceState(ns))?.state).toBe('owned');
+  });
 });
 
 describe('bad input', () => {
