@@ -166,9 +166,10 @@ export class Delivery<T> {
       try {
         failed = (await this.o.publisher.putEvents(pending.map((p) => p.b.entry))).failed;
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const code = (err as { name?: string })?.name ?? 'NetworkError';
-        failed = pending.map((_, index) => ({ index, code: isRetryable(code) ? code : 'NetworkError', message }));
+        // A call that fails as a whole (network, credentials, throttling) is retried: nothing may be lost.
+        const name = (err as { name?: string })?.name ?? 'Error';
+        const message = `${name}: ${err instanceof Error ? err.message : String(err)}`;
+        failed = pending.map((_, index) => ({ index, code: isRetryable(name) ? name : 'NetworkError', message }));
       }
       const failedIdx = new Set(failed.map((f) => f.index));
       this.counters.published += pending.length - failedIdx.size;
@@ -197,6 +198,7 @@ export class Delivery<T> {
         this.o.logger.warn('events still failing after retries; requeued', {
           count: retry.length,
           codes: [...new Set(failed.map((f) => f.code))],
+          reason: failed[0]?.message,
           outcome: 'requeued',
         });
         await sleep(this.o.retryMaxMs);
