@@ -22,7 +22,7 @@ import { SecretValue } from '../../shared/secret.ts';
 import { createMemoryStore } from '../../shared/store/index.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import { type AviSim, startAviSim } from '../avi-sim/index.ts';
-import { type DevCluster, startDevCluster } from '../dev-cluster/index.ts';
+import { type CniKind, type DevCluster, startDevCluster } from '../dev-cluster/index.ts';
 import { EventBus } from './event-bus.ts';
 import { FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
@@ -159,8 +159,24 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (!opts.kubeconfig) {
     let port = opts.devClusterPort ?? 0;
     for (const cluster of clusters.keys()) {
+      // Serve OpenShift Routes and the pod-CIDR kinds of the CNIs the cluster's instances name.
+      const cniKinds = [
+        ...new Set(
+          (clusters.get(cluster) ?? []).flatMap((i): CniKind[] =>
+            i.cniPlugin === 'calico' || i.cniPlugin === 'canal'
+              ? ['calico']
+              : i.cniPlugin === 'openshift'
+                ? ['openshift']
+                : i.cniPlugin === 'cilium'
+                  ? ['cilium']
+                  : [],
+          ),
+        ),
+      ];
       const dev = await startDevCluster({
         port,
+        routes: true,
+        ...(cniKinds.length ? { cni: cniKinds } : {}),
         ...(opts.seedDir ? { seedDir: opts.seedDir } : {}),
       });
       devClusters.set(cluster, dev);

@@ -453,7 +453,9 @@ export function createAviClient(opts: AviClientOptions): AviClient {
 
   /** An authenticated /api request: login if needed, retries, re-login once on 401/419, errors as AviError. */
   const send = async (method: string, path: string, o: SendOptions = {}): Promise<AxiosResponse> => {
-    if (!session) await login();
+    // The session exists before the version is discovered: wait for the whole login, or this request would go out
+    // with the bootstrap version and the controller would refuse newer fields (markers, ...).
+    if (!session || !apiVersion || loginInFlight) await login();
     let relogged = false;
     for (;;) {
       const seen = session?.generation;
