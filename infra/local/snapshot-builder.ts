@@ -90,10 +90,14 @@ async function staticRoutesOf(client: AviClient, vrfName: string, cluster: strin
     .sort();
 }
 
-/** Namespaces adopted explicitly plus those the instance holds objects of (first sync needs no adopt). */
+/** Namespaces the instance owns: adopted ones, plus those it holds objects of unless held for or released to another. */
 async function ownedNamespaces(store: InstanceStore): Promise<string[]> {
-  const names = new Set(await store.getOwnedNamespaces());
-  for (const o of await store.listObjects()) if (o.metadata.namespace) names.add(o.metadata.namespace);
+  const states = new Map((await store.listNamespaceStates()).map((s) => [s.namespace, s.state]));
+  const names = new Set([...states].filter(([, state]) => state === 'owned').map(([ns]) => ns));
+  for (const o of await store.listObjects()) {
+    const ns = o.metadata.namespace;
+    if (ns && (states.get(ns) ?? 'owned') === 'owned') names.add(ns);
+  }
   return [...names].sort();
 }
 
