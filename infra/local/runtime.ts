@@ -396,10 +396,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const requestSweep = (instanceId?: string) => {
     for (const instance of registry.instances) {
       if (instanceId && instance.id !== instanceId) continue;
-      const message = { version: 1, type: 'sweep', instance: instance.id, requestedAt: new Date().toISOString() };
+      const message: InstanceMessage = {
+        type: 'sweep',
+        version: 1,
+        cluster: instance.clusterName,
+        requestedAt: new Date().toISOString(),
+      };
       syncQueues.get(instance.id)?.send(JSON.stringify(message), {
         groupId: '_sweep',
-        dedupId: hashId('sweep', instance.id, message.requestedAt),
+        dedupId: hashId('sweep', instance.id, message.requestedAt as string),
       });
     }
   };

@@ -78,8 +78,12 @@ describe('status write-back through the embedded runtime', () => {
 
   it('a no-op resync makes zero status patches', async () => {
     dev().hooks.resetCounters();
+    const before = rt.syncQueues.get('demo/avi-system')!.stats.deleted;
     rt.requestSweep();
     await rt.waitForConvergence({ timeoutMs: 60_000 });
+    // The sweeps ran (consumed, not dead-lettered) and rewrote nothing.
+    expect(rt.syncQueues.get('demo/avi-system')!.stats.deleted).toBe(before + 1);
+    expect(rt.deadLetters()).toEqual([]);
     expect(dev().hooks.counters().statusPatches ?? 0).toBe(0);
   });
 
