@@ -8,7 +8,7 @@
  *
  *   npx tsx test/bench/runtime.bench.ts
  *   BENCH_INGRESSES=500 BENCH_STARTS=3 npx tsx test/bench/runtime.bench.ts
- *   BENCH_PARTS=replay,latency npx tsx test/bench/runtime.bench.ts
+ *   BENCH_PARTS=open,latency,limited,budget32,default-open,start npx tsx test/bench/runtime.bench.ts   (default: start,open,latency,limited)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { parseRegistry } from '../../shared/registry/index.ts';
 
 const INGRESSES = Number(process.env.BENCH_INGRESSES ?? 2000);
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'start,replay,latency').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'start,open,latency,limited').split(','));
 const INSTANCES = 8;
 const NS_PER_INSTANCE = 5;
 const SERVICES_PER_NS = 6; // web-0 (initial backend) and the targets of successive edits
@@ -255,7 +255,8 @@ async function latency(rt: Runtime, ingresses: number) {
   const total = CHANGE_RATE * CHANGE_SECONDS;
   // Edit k goes to Ingress k mod N and points it at web-(1 + k div N): every edit has a new server IP.
   const edits: { at: number; pool: string; ip: string; version: number; key: string }[] = [];
-  const firstLog = sim.requestLog().length;
+  sim.resetCounters(); // also empties the request log: everything in it from here on is this phase's
+  const firstLog = 0;
   const began = Date.now();
   for (let k = 0; k < total; k++) {
     const due = began + (k * 1000) / CHANGE_RATE;
@@ -278,6 +279,12 @@ async function latency(rt: Runtime, ingresses: number) {
   const sendSeconds = (Date.now() - began) / 1000;
   await rt.waitForConvergence({ timeoutMs: 3_600_000 });
   const drainedSeconds = (Date.now() - began) / 1000;
+  const byKey = Object.entries(sim.counters().byKey)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(`  Avi requests during the phase: ${sim.counters().total} (top: ${byKey})`);
   // Accepted pool writes per pool name, with the server IPs they carried.
   const writes = new Map<string, { time: number; ips: string[] }[]>();
   for (const e of sim.requestLog().slice(firstLog)) {
@@ -322,8 +329,11 @@ async function main() {
       .join(' ')}`,
   );
   if (PARTS.has('start')) await benchStart();
-  if (PARTS.has('replay') || PARTS.has('latency')) {
+  const replayParts = ['open', 'latency', 'limited', 'budget32', 'default-open'];
+  if (replayParts.some((p) => PARTS.has(p))) {
     console.log(`replay: ${INGRESSES} Ingresses, ${INSTANCES} instances, ${INSTANCES * NS_PER_INSTANCE} namespaces`);
+  }
+  if (PARTS.has('open') || PARTS.has('latency')) {
     // No controller limit; the runtime's request budget opened up too, so the pipeline itself is measured.
     const open = await replayOnce(
       'no limit (budget 1000/s)',
@@ -338,14 +348,14 @@ async function main() {
       await latency(open.rt, INGRESSES);
       await open.rt.stop();
     }
-    if (PARTS.has('replay')) {
-      await replayOnce('sim limit 32/s (default budget 20/s)', INGRESSES, { simRateLimit: 32 });
-      if (process.env.BENCH_DEFAULT_OPEN !== '0') await replayOnce('no limit (default budget 20/s)', INGRESSES, {});
-      if (process.env.BENCH_BUDGET32 === '1') {
-        await replayOnce('sim limit 32/s (budget 32/s)', INGRESSES, { simRateLimit: 32, aviRatePerSecond: 32 });
-      }
-    }
   }
+  if (PARTS.has('limited')) {
+    await replayOnce('sim limit 32/s (default budget 20/s)', INGRESSES, { simRateLimit: 32 });
+  }
+  if (PARTS.has('budget32')) {
+    await replayOnce('sim limit 32/s (budget 32/s)', INGRESSES, { simRateLimit: 32, aviRatePerSecond: 32 });
+  }
+  if (PARTS.has('default-open')) await replayOnce('no limit (default budget 20/s)', INGRESSES, {});
 }
 
 main().then(
