@@ -433,7 +433,8 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
     const sweepName = functionName(prefix, 'sweep', inst.id);
     const sweepBudget = plan.sweep.get(inst.id);
     const rate = sweepRate(inst);
-    R[ids.sweepRole] = lambdaRole('sweep', [logsStatement(sweepName), ...ownData]);
+    // Least privilege: the sweep only enqueues a `sweep` message; the sync function does the work in order.
+    R[ids.sweepRole] = lambdaRole('sweep', [logsStatement(sweepName), queueSenderStatement([ids.queue])]);
     F[ids.sweepFunction] = {
       name: sweepName,
       handler: HANDLERS.sweep,
@@ -442,7 +443,14 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       timeout: Math.max(options.functionTimeoutSeconds, 300),
       memorySize: options.memorySize,
       ...(sweepBudget ? { reservedConcurrency: sweepBudget.reserved } : {}),
-      environment: { ...instanceEnv, AKO_ROLE: 'sweep', AKO_AVI_MAX_RPS: String(sweepBudget?.requestsPerSecond ?? 1) },
+      environment: {
+        AKO_STAGE: options.stage,
+        LOG_LEVEL: commonEnv.LOG_LEVEL,
+        AKO_INSTANCE_ID: inst.id,
+        AKO_INSTANCE: instanceEnv.AKO_INSTANCE,
+        AKO_ROLE: 'sweep',
+        AKO_SYNC_QUEUE_URL: ref(ids.queue),
+      },
       package: { patterns: ['dist/sweep/**'] },
       ...(rate ? { events: [{ schedule: { rate: [rate], input: { instance: inst.id } } }] } : {}),
     };

@@ -90,6 +90,18 @@ export function readInstanceFunctionEnv(env: Env): InstanceFunctionEnv {
   };
 }
 
+/** The scheduled sweep only needs to know which queue to put its `sweep` message on. */
+export interface SweepEnv {
+  instanceId: string;
+  clusterName: string;
+  queueUrl: string;
+}
+
+export function readSweepEnv(env: Env): SweepEnv {
+  const instance = parseInstanceJson('AKO_INSTANCE', required(env, 'AKO_INSTANCE'));
+  return { instanceId: instance.id, clusterName: instance.clusterName, queueUrl: required(env, 'AKO_SYNC_QUEUE_URL') };
+}
+
 export interface RouterEnv {
   busName: string;
   stackPrefix: string;
