@@ -4,8 +4,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashId, type InstanceMessage } from '../../../shared/events/index.ts';
 import { createLogger } from '../../../shared/log.ts';
-import { createSqsSender } from '../adapters/sqs-sender.ts';
 import { readSweepEnv } from '../adapters/env-config.ts';
+import { createSqsSender } from '../adapters/sqs-sender.ts';
 
 const env = readSweepEnv(process.env);
 const sender = createSqsSender({ client: new SQSClient({}) });
