@@ -43,7 +43,7 @@ export interface RuntimeOptions {
   stateDir?: string;
   /** Deterministic simulator uuids and order-independent VIP allocation (replay). */
   simSeed?: number;
-  /** Controller request budget per second shared by all instances (default 20, below the controller's 32). */
+  /** Controller request budget per second shared by all instances (default 30, just below the controller's 32). */
   aviRatePerSecond?: number;
   /** Simulator rate limit per client address (off by default). */
   simRateLimit?: number;
@@ -152,7 +152,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     closers.push(() => aviSim?.close());
     controllerUrl = aviSim.url;
   }
-  const budget = createRequestBudget({ ratePerSecond: opts.aviRatePerSecond ?? 20, maxConcurrency: 8 });
+  const budget = createRequestBudget({ ratePerSecond: opts.aviRatePerSecond ?? 30, maxConcurrency: 8 });
 
   // --- Kubernetes: a kubeconfig, or one development cluster per cluster of the registry.
   const devClusters = new Map<string, DevCluster>();
