@@ -356,6 +356,38 @@ describe('plan: ownership conflicts, secrets and the command line', () => {
     expect(errors.join('\n')).toMatch(/--kubeconfig FILE or set KUBECONFIG/);
   });
 
+  it('an unreachable controller fails with exit 1 and says what to check', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    try {
+      const code = await runPlan([
+        '--instances',
+        writeRegistry(),
+        '--kubeconfig',
+        kubeconfigFile,
+        '--controller',
+        'http://127.0.0.1:1',
+      ]);
+      expect(code).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toMatch(/cannot read the controller http:\/\/127\.0\.0\.1:1 .*check --controller/);
+  });
+
+  it('a kubeconfig that cannot be read is bad usage (exit 2)', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    try {
+      const missing = join(tmpdir(), 'ako-plan-no-such-kubeconfig');
+      const code = await runPlan(['--instances', writeRegistry(), '--kubeconfig', missing, '--controller', sim.url]);
+      expect(code).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toMatch(/cannot read kubeconfig/);
+  });
+
   it('without a controller (flag or registry) says so and exits 2', async () => {
     const errors: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));

@@ -19,7 +19,7 @@ import {
 import type { Logger } from '../../../shared/log.ts';
 import { silentLogger } from '../../../shared/log.ts';
 import { buildModels, buildStaticRoutes, partitionByInstance } from '../../../shared/model/index.ts';
-import type { AviType, KubeObject } from '../../../shared/model/types.ts';
+import type { AviType, ClusterView, DesiredState, KubeObject } from '../../../shared/model/types.ts';
 import { buildOwnerIndex } from '../../../shared/registry/index.ts';
 import type { InstanceConfig, Registry } from '../../../shared/registry/types.ts';
 import { SecretValue } from '../../../shared/secret.ts';
@@ -75,6 +75,8 @@ function clientFor(opts: PlanOptions, instance: InstanceConfig, logger: Logger):
     owner: instance.createdBy,
     clusterName: instance.clusterName,
     ...(opts.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    // A command answers quickly: a few retries, not the sync's patient back-off.
+    maxAttempts: 3,
     logger,
   });
 }
@@ -124,6 +126,51 @@ async function vipNetworkVrf(client: AviClient, instance: InstanceConfig): Promi
   return typeof vrf?.name === 'string' ? vrf.name : undefined;
 }
 
+/** One instance's plan: its objects on the controller against its desired models (reads only). */
+async function planOne(
+  client: AviClient,
+  instance: InstanceConfig,
+  view: ClusterView,
+  state: DesiredState,
+  logger: Logger,
+): Promise<InstancePlan> {
+  const reconciler = createReconciler({ client, instance, logger });
+  const owned = (await reconciler.listOwned()) as ControllerCopy[];
+  const ownedIds = new Set(owned.map(objectId));
+  const wanted = state.models.flatMap((m) => m.objects);
+  const { adoptable, foreign } = await sameNamed(client, instance, wanted, ownedIds);
+  const plan = planInstance({
+    instance,
+    namespaces: view.namespaces.map((n) => n.metadata.name).sort(),
+    models: state.models,
+    skipped: state.skipped,
+    owned,
+    adoptable,
+    foreign,
+  });
+  if (instance.primary && staticRoutesEnabled(instance)) {
+    const clusterScoped: KubeObject[] = view.objects.filter((o) => !o.metadata.namespace);
+    const built = buildStaticRoutes(instance, { namespaces: [], objects: clusterScoped });
+    const { routes } = dedupeRoutes(built.routes);
+    plan.skipped.push(...built.skipped);
+    const vrf = vrfNameOf(instance, await vipNetworkVrf(client, instance));
+    const cloud = instance.controller.cloudName;
+    const rec = await client.getByName('vrfcontext', vrf, {
+      tenant: 'admin',
+      ...(cloud ? { query: { 'cloud_ref.name': cloud } } : {}),
+    });
+    plan.staticRoutes = planStaticRoutes(
+      vrf,
+      instance.clusterName,
+      rec?.static_routes,
+      routes,
+      isClusterRoute,
+      stableStringify,
+    );
+  }
+  return plan;
+}
+
 /** Builds the plan of every instance of the registry's cluster (the kubeconfig's cluster). */
 export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   const logger = opts.logger ?? silentLogger;
@@ -134,7 +181,15 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     );
   }
   const cluster = clusters[0]!;
-  const { objects } = await readCluster(opts.kubeConfig);
+  let objects: KubeObject[];
+  try {
+    ({ objects } = await readCluster(opts.kubeConfig));
+  } catch (err) {
+    const server = opts.kubeConfig.getCurrentCluster()?.server ?? '(no current cluster)';
+    throw new Error(
+      `cannot read the cluster at ${server}: ${err instanceof Error ? err.message : String(err)}; check the kubeconfig's current context and credentials (nothing was planned)`,
+    );
+  }
   const owners = buildOwnerIndex(opts.registry);
   const instances = opts.registry.instances;
   const partition = partitionByInstance(instances, (ns, labels) => owners.resolve(cluster, ns, labels), objects);
@@ -144,38 +199,12 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     const view = partition.views.get(instance.id)!;
     const state = buildModels(instance, view);
     const client = clientFor(opts, instance, logger);
-    const reconciler = createReconciler({ client, instance, logger });
-    const owned = (await reconciler.listOwned()) as ControllerCopy[];
-    const ownedIds = new Set(owned.map(objectId));
-    const wanted = state.models.flatMap((m) => m.objects);
-    const { adoptable, foreign } = await sameNamed(client, instance, wanted, ownedIds);
-    const plan = planInstance({
-      instance,
-      namespaces: view.namespaces.map((n) => n.metadata.name).sort(),
-      models: state.models,
-      skipped: state.skipped,
-      owned,
-      adoptable,
-      foreign,
-    });
-    if (instance.primary && staticRoutesEnabled(instance)) {
-      const clusterScoped: KubeObject[] = view.objects.filter((o) => !o.metadata.namespace);
-      const built = buildStaticRoutes(instance, { namespaces: [], objects: clusterScoped });
-      const { routes } = dedupeRoutes(built.routes);
-      plan.skipped.push(...built.skipped);
-      const vrf = vrfNameOf(instance, await vipNetworkVrf(client, instance));
-      const cloud = instance.controller.cloudName;
-      const rec = await client.getByName('vrfcontext', vrf, {
-        tenant: 'admin',
-        ...(cloud ? { query: { 'cloud_ref.name': cloud } } : {}),
-      });
-      plan.staticRoutes = planStaticRoutes(
-        vrf,
-        instance.clusterName,
-        rec?.static_routes,
-        routes,
-        isClusterRoute,
-        stableStringify,
+    let plan: InstancePlan;
+    try {
+      plan = await planOne(client, instance, view, state, logger);
+    } catch (err) {
+      throw new Error(
+        `cannot read the controller ${opts.controller} for instance ${instance.id}: ${err instanceof Error ? err.message : String(err)}; check --controller and the registry's credentials (nothing was planned)`,
       );
     }
     plans.push(plan);
