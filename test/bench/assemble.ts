@@ -19,8 +19,8 @@ every benchmark runs its baseline side by side in the same process and reports t
 compare. Each section names the command that produced it; \`npm run bench\` runs them all, \`npm run bench -- <area>\`
 one of them, and \`npx tsx test/bench/assemble.ts\` rebuilds this file from \`test/bench/results/\`.
 `;
-const body = files
-  .map((f) => readFileSync(join(dir, f), 'utf8').trim().replace(/^# /, '## ').replace(/\n# /g, '\n## '))
-  .join('\n\n');
+// Each file's title becomes a section; its own headings move one level down.
+const demote = (text: string) => text.replace(/^(#+) /gm, (_m, hashes: string) => `#${hashes} `);
+const body = files.map((f) => demote(readFileSync(join(dir, f), 'utf8').trim())).join('\n\n');
 writeFileSync(join(dir, '..', '..', '..', 'BENCHMARKS.md'), `${header}\n${body}\n`);
 console.log(`BENCHMARKS.md: ${files.length} sections`);
