@@ -350,12 +350,12 @@ async function main() {
     }
   }
   if (PARTS.has('limited')) {
-    await replayOnce('sim limit 32/s (default budget 20/s)', INGRESSES, { simRateLimit: 32 });
+    await replayOnce('sim limit 32/s (runtime default budget)', INGRESSES, { simRateLimit: 32 });
   }
   if (PARTS.has('budget32')) {
     await replayOnce('sim limit 32/s (budget 32/s)', INGRESSES, { simRateLimit: 32, aviRatePerSecond: 32 });
   }
-  if (PARTS.has('default-open')) await replayOnce('no limit (default budget 20/s)', INGRESSES, {});
+  if (PARTS.has('default-open')) await replayOnce('no limit (runtime default budget)', INGRESSES, {});
 }
 
 main().then(
