@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import type { Logger } from '../../shared/log.ts';
 import { silentLogger } from '../../shared/log.ts';
-import type { KubeRequest } from './kube.ts';
+import type { KubeRequest, KubeResponse } from './kube.ts';
 
 const lbIngress = z.object({ ip: z.string().optional(), hostname: z.string().optional() }).loose();
 const routeIngress = z
@@ -141,6 +141,17 @@ function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** The result for an update the API server refused (what was written before stays counted). */
+function httpFailure(target: string, writes: number, what: string, res: KubeResponse): StatusResult {
+  return {
+    target,
+    outcome: 'failed',
+    writes,
+    events: 0,
+    message: `${what}: HTTP ${res.status} ${res.body?.message ?? ''}`.trim(),
+  };
+}
+
 export interface StatusApplier {
   apply(updates: StatusUpdate[]): Promise<StatusResult[]>;
 }
@@ -205,13 +216,7 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
       const got = await request('GET', path);
       if (got.status === 404) return { target: label, outcome: 'not-found', writes, events: 0 };
       if (got.status >= 300) {
-        return {
-          target: label,
-          outcome: 'failed',
-          writes,
-          events: 0,
-          message: `GET: HTTP ${got.status} ${got.body?.message ?? ''}`.trim(),
-        };
+        return httpFailure(label, writes, 'GET', got);
       }
       const live = got.body as Live;
       if (t.uid && live.metadata?.uid !== t.uid) {
@@ -233,13 +238,7 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
         );
         if (res.status === 409 && attempt < maxRetries) continue;
         if (res.status >= 300) {
-          return {
-            target: label,
-            outcome: 'failed',
-            writes,
-            events: 0,
-            message: `status PATCH: HTTP ${res.status} ${res.body?.message ?? ''}`.trim(),
-          };
+          return httpFailure(label, writes, 'status PATCH', res);
         }
         writes++;
         Object.assign(live, res.body);
@@ -253,13 +252,7 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
           'application/merge-patch+json',
         );
         if (res.status >= 300) {
-          return {
-            target: label,
-            outcome: 'failed',
-            writes,
-            events: 0,
-            message: `annotation PATCH: HTTP ${res.status} ${res.body?.message ?? ''}`.trim(),
-          };
+          return httpFailure(label, writes, 'annotation PATCH', res);
         }
         writes++;
       }
