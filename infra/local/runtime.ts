@@ -75,7 +75,8 @@ export interface Runtime {
   waitForConvergence(opts?: { timeoutMs?: number }): Promise<void>;
   /** Dead letters of every queue, the bus and the router. */
   deadLetters(): DeadLetterEntry[];
-  snapshot(): Promise<StatusSnapshot>;
+  /** `cached`: controller reads may be a few seconds old (for pollers). */
+  snapshot(opts?: { cached?: boolean }): Promise<StatusSnapshot>;
   /** Queues a sweep for one instance (or all). */
   requestSweep(instanceId?: string): void;
   stop(): Promise<void>;
@@ -471,6 +472,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     primaryQueues,
     aviClients,
     lastErrors,
+    controllerCache: new Map(),
     recent,
     quiet,
     deadLetters: () => deadLetters().length,
@@ -490,7 +492,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     aviClients,
     waitForConvergence,
     deadLetters,
-    snapshot: () => buildSnapshot(view),
+    snapshot: (o) => buildSnapshot(view, o),
     requestSweep,
     stop: async () => {
       // Stop watching first, then let the queues drain before closing the servers they talk to.

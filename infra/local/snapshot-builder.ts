@@ -1,7 +1,7 @@
 /** Builds the status snapshot from the runtime's parts and the controller's view of each instance's objects. */
 import type { AviClient } from '../../shared/avi/index.ts';
 import type { OwnerIndex } from '../../shared/registry/index.ts';
-import type { Registry } from '../../shared/registry/types.ts';
+import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import type { FifoQueue } from './fifo-queue.ts';
 import type {
@@ -24,6 +24,8 @@ export interface RuntimeView {
   primaryQueues: Map<string, FifoQueue>;
   aviClients: Map<string, AviClient>;
   lastErrors: Map<string, string[]>;
+  /** Controller reads per instance, reused for a few seconds: the status page polls every second. */
+  controllerCache?: Map<string, { at: number; read: Promise<ControllerView> }>;
   recent: RecentEvent[];
   quiet(): boolean;
   deadLetters(): number;
@@ -101,7 +103,35 @@ async function ownedNamespaces(store: InstanceStore): Promise<string[]> {
   return [...names].sort();
 }
 
-export async function buildSnapshot(view: RuntimeView): Promise<StatusSnapshot> {
+interface ControllerView {
+  avi: { virtualServices: VirtualServiceSummary[]; pools: PoolSummary[] };
+  staticRoutes: string[];
+}
+
+const CONTROLLER_READ_TTL_MS = 3000;
+
+/** The instance's objects on the controller, read at most once per TTL (a failed read is not kept). */
+function controllerView(
+  view: RuntimeView,
+  instance: InstanceConfig,
+  client: AviClient,
+  cached: boolean,
+): Promise<ControllerView> {
+  const hit = view.controllerCache?.get(instance.id);
+  if (cached && hit && Date.now() - hit.at < CONTROLLER_READ_TTL_MS) return hit.read;
+  const read = (async () => ({
+    avi: await controllerObjects(client, instance.createdBy),
+    staticRoutes: instance.primary
+      ? await staticRoutesOf(client, instance.controller.vrfName, instance.clusterName)
+      : [],
+  }))();
+  view.controllerCache?.set(instance.id, { at: Date.now(), read });
+  read.catch(() => view.controllerCache?.delete(instance.id));
+  return read;
+}
+
+/** `cached`: accept controller reads up to a few seconds old (pollers such as the status page). */
+export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean } = {}): Promise<StatusSnapshot> {
   const instances: InstanceStatus[] = [];
   let errors = 0;
   for (const instance of view.registry.instances) {
@@ -114,9 +144,7 @@ export async function buildSnapshot(view: RuntimeView): Promise<StatusSnapshot> 
     const lastErrors = [...(view.lastErrors.get(instance.id) ?? [])];
     if (client) {
       try {
-        avi = await controllerObjects(client, instance.createdBy);
-        if (instance.primary)
-          staticRoutes = await staticRoutesOf(client, instance.controller.vrfName, instance.clusterName);
+        ({ avi, staticRoutes } = await controllerView(view, instance, client, opts.cached ?? false));
       } catch (err) {
         lastErrors.push(`reading the controller: ${err instanceof Error ? err.message : String(err)}`);
       }

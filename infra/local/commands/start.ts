@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`error: could not start: ${message}${hint}`);
       return EXIT_FAILURE;
     }
-    const status = await startStatusServer(() => runtime.snapshot(), {
+    const status = await startStatusServer(() => runtime.snapshot({ cached: true }), {
       port: port(v['status-port'], DEFAULT_STATUS_PORT, '--status-port'),
     });
 
@@ -104,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  logs:             ${logFile}`);
 
     const progress = setInterval(async () => {
-      const s = await runtime.snapshot().catch(() => undefined);
+      const s = await runtime.snapshot({ cached: true }).catch(() => undefined);
       if (s)
         console.log(
           `  syncing… objects seen ${s.totals.objectsSeen}, Avi requests ${s.totals.aviRequests}, errors ${s.totals.errors}`,
