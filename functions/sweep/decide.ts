@@ -82,7 +82,7 @@ export function currentWithDrift(
     for (const o of m.objects) {
       const id = idOf(o);
       const have = current.get(id);
-      if (!have) continue;
+      if (!have?.body) continue;
       const field = deps.checksumField(o.type);
       const { [field ?? '']: _cksum, ...rest } = o.body;
       const plain = field ? rest : o.body;

@@ -66,3 +66,11 @@ function subsetEqual(want: unknown, have: unknown, depth: number): boolean {
   }
   return want === have;
 }
+
+/**
+ * Stricter than `matchesCurrent`: every desired field compared, the AKO checksum field included (a hand edit
+ * keeps the checksum field, so it alone does not prove the content).
+ */
+export function matchesExactly(desired: AviObject, current: Record<string, unknown>): boolean {
+  return subsetEqual(desired.body, current, 0);
+}

@@ -7,6 +7,7 @@ import { silentLogger } from '../log.ts';
 import type { StaticRoute } from '../model/types.ts';
 import type { SecretValue } from '../secret.ts';
 import { createRequestBudget, type RequestBudget } from './budget.ts';
+import { mayCreate, type Ownership, ownershipOfRecord } from './policy.ts';
 import { parseRef } from './refs.ts';
 import { backoffDelay, isRetryableStatus, isTransientFailure, parseRetryAfter } from './retry.ts';
 import { clusterRoutesMatch, mergeStaticRoutes } from './routes.ts';
@@ -16,20 +17,6 @@ import { AviError } from './types.ts';
 export const MAX_AVI_VERSION = '30.2.1';
 /** Version sent on login and on /api/initial-data before the controller's version is known (the SDK default). */
 export const BOOTSTRAP_AVI_VERSION = '18.2.6';
-
-/** Object types that carry `created_by` (the ownership guard reads it before every write). */
-const OWNED_TYPES = new Set([
-  'virtualservice',
-  'pool',
-  'poolgroup',
-  'httppolicyset',
-  'vsdatascriptset',
-  'sslkeyandcertificate',
-  'l4policyset',
-  'stringgroup',
-  'pkiprofile',
-  'applicationpersistenceprofile',
-]);
 
 const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ALTNAME/;
 
@@ -94,7 +81,7 @@ export interface AviClientStats {
   writesByType: Record<string, number>;
 }
 
-export type Ownership = { owned: true } | { owned: false; reason: string; createdBy?: string };
+export type { Ownership } from './policy.ts';
 
 export interface AviClient {
   readonly baseUrl: string;
@@ -128,6 +115,18 @@ export interface AviClient {
   ): Promise<AviRecord>;
   /** Guarded DELETE; an object already gone is `not-found` (success). */
   delete(type: string, uuid: string, opts?: AviRequestOptions): Promise<'deleted' | 'not-found'>;
+  /**
+   * Transport-only PUT (no read, no ownership check: the caller's policy decided). With `lastModified` the
+   * controller answers 412 when the object changed since; 404 → AviNotFoundError.
+   */
+  put(
+    type: string,
+    uuid: string,
+    body: Record<string, unknown>,
+    opts?: AviRequestOptions & { lastModified?: string },
+  ): Promise<AviRecord>;
+  /** Transport-only DELETE (the caller's policy decided); an object already gone is `not-found`. */
+  remove(type: string, uuid: string, opts?: AviRequestOptions): Promise<'deleted' | 'not-found'>;
   /** Would the guard let this client write the object? (VsVips are attributed through the VSes using them.) */
   ownershipOf(type: string, current: AviRecord, tenant: string): Promise<Ownership>;
   /** Read-merge-write of one cluster's static routes in a VRF; other routes are kept. 412 → re-read and retry. */
@@ -521,60 +520,26 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     return ref?.name ?? ref?.uuid ?? fallback;
   };
 
+  /** Gathers what the policy needs (VSes around a VsVip) and lets shared/avi/policy.ts decide. */
   const ownershipOf = async (type: string, current: AviRecord, tenant: string): Promise<Ownership> => {
-    if (!owner) return { owned: false, reason: 'this client has no owner (created_by) configured' };
-    if (OWNED_TYPES.has(type)) {
-      const createdBy = typeof current.created_by === 'string' ? current.created_by : undefined;
-      if (createdBy === owner) return { owned: true };
-      return {
-        owned: false,
-        createdBy,
-        reason: createdBy ? `created_by is ${createdBy}, not ${owner}` : `it has no created_by (not ${owner})`,
-      };
-    }
-    if (type === 'vsvip') {
-      // VsVips have no created_by: they belong to the VSes that use them.
-      const t = tenantOfRecord(current, tenant);
-      const users = current.uuid
-        ? await list('virtualservice', {
-            tenant: t,
-            query: { refers_to: `vsvip:${current.uuid}`, fields: 'name,created_by,vsvip_ref' },
-          })
-        : [];
-      const usedBy = users.filter((vs) => {
-        const ref = typeof vs.vsvip_ref === 'string' ? parseRef(vs.vsvip_ref) : undefined;
-        return !ref?.uuid || ref.uuid === current.uuid;
-      });
-      const foreign = usedBy.find((vs) => vs.created_by !== owner);
-      if (foreign)
-        return {
-          owned: false,
-          createdBy: typeof foreign.created_by === 'string' ? foreign.created_by : undefined,
-          reason: `used by virtualservice ${foreign.name} created by ${String(foreign.created_by ?? 'nobody')}`,
-        };
-      if (usedBy.length > 0) return { owned: true };
-      // Not attached (yet): a VS of the same name decides, else the cluster marker.
-      const sameName =
-        typeof current.name === 'string' ? await getByName('virtualservice', current.name, { tenant: t }) : undefined;
-      if (sameName) {
-        return sameName.created_by === owner
-          ? { owned: true }
-          : {
-              owned: false,
-              createdBy: typeof sameName.created_by === 'string' ? sameName.created_by : undefined,
-              reason: `its virtualservice ${sameName.name} is created by ${String(sameName.created_by ?? 'nobody')}`,
-            };
-      }
-      const markers = Array.isArray(current.markers) ? (current.markers as { key?: unknown; values?: unknown }[]) : [];
-      const cluster = markers.find((m) => m?.key === 'clustername');
-      const values = Array.isArray(cluster?.values) ? cluster.values : [];
-      if (opts.clusterName && values.length === 1 && values[0] === opts.clusterName) return { owned: true };
-      return {
-        owned: false,
-        reason: 'no virtualservice of this instance uses it and it is not marked for this cluster',
-      };
-    }
-    return { owned: false, reason: `${type} objects are not written through the generic API` };
+    if (type !== 'vsvip' || !owner) return ownershipOfRecord(type, current, owner);
+    // VsVips have no created_by: they belong to the VSes that use them.
+    const t = tenantOfRecord(current, tenant);
+    const usedBy = current.uuid
+      ? await list('virtualservice', {
+          tenant: t,
+          query: { refers_to: `vsvip:${current.uuid}`, fields: 'name,created_by,vsvip_ref' },
+        })
+      : [];
+    const sameNameVs =
+      usedBy.length === 0 && typeof current.name === 'string'
+        ? await getByName('virtualservice', current.name, { tenant: t })
+        : undefined;
+    return ownershipOfRecord(type, current, owner, {
+      usedBy,
+      ...(sameNameVs ? { sameNameVs } : {}),
+      ...(opts.clusterName ? { clusterName: opts.clusterName } : {}),
+    });
   };
 
   /** Read the current object and check ownership before a write; undefined when it is gone. */
@@ -600,25 +565,17 @@ export function createAviClient(opts: AviClientOptions): AviClient {
 
   const create = async (type: string, body: Record<string, unknown>, o: AviRequestOptions = {}) => {
     const name = typeof body.name === 'string' ? body.name : o.name;
-    if (OWNED_TYPES.has(type) && body.created_by !== owner) {
+    const verdict = mayCreate(type, body, owner);
+    if (!verdict.owned) {
       throw new AviOwnershipError(
         'POST',
         type,
         name,
         owner,
         typeof body.created_by === 'string' ? body.created_by : undefined,
-        `the body's created_by must be ${owner ?? '(no owner configured)'}`,
+        verdict.reason,
       );
     }
-    if (!OWNED_TYPES.has(type) && type !== 'vsvip')
-      throw new AviOwnershipError(
-        'POST',
-        type,
-        name,
-        owner,
-        undefined,
-        `${type} objects are not created by this product`,
-      );
     const res = await send('POST', `/api/${type}`, { tenant: o.tenant, body, objectType: type, objectName: name });
     return res.data as AviRecord;
   };
@@ -671,6 +628,35 @@ export function createAviClient(opts: AviClientOptions): AviClient {
         objectType: type,
         objectName: typeof current.name === 'string' ? current.name : o.name,
       });
+      return 'deleted';
+    } catch (e) {
+      if (e instanceof AviError && e.status === 404) return 'not-found';
+      throw e;
+    }
+  };
+
+  const put: AviClient['put'] = async (type, uuid, body, o = {}) => {
+    const payload: Record<string, unknown> = { ...body, uuid };
+    if (o.lastModified !== undefined) payload._last_modified = o.lastModified;
+    else delete payload._last_modified;
+    const name = (typeof body.name === 'string' ? body.name : undefined) ?? o.name;
+    try {
+      const res = await send('PUT', itemPath(type, uuid), {
+        tenant: o.tenant,
+        body: payload,
+        objectType: type,
+        objectName: name,
+      });
+      return res.data as AviRecord;
+    } catch (e) {
+      if (e instanceof AviError && e.status === 404) throw new AviNotFoundError('PUT', type, name, uuid);
+      throw e;
+    }
+  };
+
+  const remove: AviClient['remove'] = async (type, uuid, o = {}) => {
+    try {
+      await send('DELETE', itemPath(type, uuid), { tenant: o.tenant, objectType: type, objectName: o.name ?? uuid });
       return 'deleted';
     } catch (e) {
       if (e instanceof AviError && e.status === 404) return 'not-found';
@@ -733,6 +719,8 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     update,
     patch,
     delete: del,
+    put,
+    remove,
     ownershipOf,
     syncStaticRoutes(vrfName, clusterName, routes, o = {}) {
       if (!clusterName) throw new Error('syncStaticRoutes: clusterName is required');

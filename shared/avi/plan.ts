@@ -6,7 +6,10 @@ import type { AppliedModel, AppliedObject } from './types.ts';
 /** What the controller holds for an object of the model (read by the caller when it wants drift repair). */
 export interface CurrentObject {
   uuid: string;
-  body: Record<string, unknown>;
+  /** The controller's copy as listed (compared field by field / by AKO checksum field). */
+  body?: Record<string, unknown>;
+  /** Checksum of the desired body we last wrote to it (from our own write response). */
+  checksum?: string;
 }
 
 export type PlannedOperation =
@@ -93,7 +96,8 @@ export function planOperations(
     if (current) {
       const cur = current.get(id);
       if (!cur) ups.push({ op: 'create', object, checksum, tier });
-      else if (matchesCurrent(object, cur.body)) ups.push({ op: 'skip', object, checksum, tier, uuid: cur.uuid });
+      else if (cur.checksum === checksum || (cur.body && matchesCurrent(object, cur.body)))
+        ups.push({ op: 'skip', object, checksum, tier, uuid: cur.uuid });
       else ups.push({ op: 'update', object, checksum, tier, uuid: cur.uuid });
       continue;
     }

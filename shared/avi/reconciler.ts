@@ -2,20 +2,24 @@ import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AviModel, AviObject, AviType, StaticRoute } from '../model/types.ts';
 import type { InstanceConfig } from '../registry/types.ts';
+import { matchesExactly } from './checksum.ts';
 import { type AviClient, AviNotFoundError, AviOwnershipError, type AviRecord } from './client.ts';
 import { type CurrentObject, objectId, type PlannedOperation, planOperations } from './plan.ts';
-import { namedRefsIn, parseRef, tenantOf } from './refs.ts';
+import { mayChange } from './policy.ts';
+import { namedRefsIn } from './refs.ts';
 import { isTransientFailure } from './retry.ts';
 import { type AppliedModel, type AppliedObject, AviError, type OperationResult, type Reconciler } from './types.ts';
+import {
+  appliedFromEntry,
+  type ControllerView,
+  createControllerView,
+  entryFromRecord,
+  listOwnedObjects,
+  type OwnedObject,
+  type ViewEntry,
+} from './view.ts';
 
-/** An object this instance owns on the controller (sweep input). */
-export interface OwnedObject {
-  type: AviType;
-  name: string;
-  tenant: string;
-  uuid: string;
-  body: AviRecord;
-}
+export type { OwnedObject } from './view.ts';
 
 export interface AviReconciler extends Reconciler {
   /** Apply with drift repair: `current` holds the controller's copies (objectId → object), e.g. from `listOwned`. */
@@ -35,6 +39,8 @@ export interface AviReconciler extends Reconciler {
   removeSeGroupLabel(): Promise<OperationResult>;
   /** Does the instance's VRF exist in its cloud? */
   vrfExists(vrfName?: string): Promise<boolean>;
+  /** This instance's view of the controller (kept current from write responses and listings). */
+  readonly view: ControllerView;
 }
 
 export interface ApplyResultWithPlan {
@@ -43,22 +49,19 @@ export interface ApplyResultWithPlan {
   ok: boolean;
 }
 
-const OWNED_LIST_TYPES: AviType[] = [
-  'virtualservice',
-  'pool',
-  'poolgroup',
-  'httppolicyset',
-  'vsdatascriptset',
-  'sslkeyandcertificate',
-  'l4policyset',
-];
+/** Attempts of a guarded PUT after 412 (each re-reads the one object and re-checks ownership). */
+const MAX_CONFLICT_ATTEMPTS = 6;
 
 export function createReconciler(deps: {
   client: AviClient;
   instance: InstanceConfig;
   logger?: Logger;
+  /** The instance's controller view (default: a new, empty one). */
+  view?: ControllerView;
 }): AviReconciler {
   const { client, instance } = deps;
+  const view = deps.view ?? createControllerView();
+  const owner = instance.createdBy;
   const logger = (deps.logger ?? silentLogger).child({ instance: instance.id });
   if (client.owner !== instance.createdBy) {
     throw new Error(
@@ -66,9 +69,13 @@ export function createReconciler(deps: {
     );
   }
 
-  const failureOf = (e: unknown): Pick<OperationResult, 'status' | 'failure' | 'message'> => {
+  const failureOf = (e: unknown): Pick<OperationResult, 'status' | 'failure' | 'message' | 'heldBy'> => {
     if (e instanceof AviOwnershipError) {
-      return { failure: 'permanent', message: `ownership collision: ${e.message}` };
+      return {
+        failure: 'permanent',
+        message: `ownership collision: ${e.message}`,
+        ...(e.createdBy ? { heldBy: e.createdBy } : {}),
+      };
     }
     if (e instanceof AviError)
       return { status: e.status, failure: e.transient ? 'transient' : 'permanent', message: e.message };
@@ -76,25 +83,20 @@ export function createReconciler(deps: {
     return { failure: isTransientFailure(undefined, message) ? 'transient' : 'permanent', message };
   };
 
-  /** VsVip updates keep what the controller allocated (addresses) unless the model pins them. */
-  const vsvipBody = (object: AviObject) => (current: AviRecord) => {
-    const body = { ...object.body };
-    const curVips = Array.isArray(current.vip) ? (current.vip as Record<string, unknown>[]) : [];
-    if (Array.isArray(body.vip)) {
-      body.vip = (body.vip as Record<string, unknown>[]).map((v) => {
-        const cur = curVips.find((c) => c.vip_id === v.vip_id);
-        if (!cur) return v;
-        const merged = { ...v };
-        for (const k of ['ip_address', 'ip6_address', 'floating_ip', 'floating_ip6'])
-          if (merged[k] === undefined && cur[k] !== undefined) merged[k] = cur[k];
-        return merged;
-      });
-    }
-    return body;
+  /** VsVip writes keep what the controller allocated (addresses) unless the model pins them. */
+  const withAllocated = (object: AviObject, known: ViewEntry | undefined): Record<string, unknown> => {
+    if (object.type !== 'vsvip' || !Array.isArray(object.body.vip)) return object.body;
+    const curVips = known?.vip ?? [];
+    const vip = (object.body.vip as Record<string, unknown>[]).map((v) => {
+      const cur = curVips.find((c) => c.vip_id === String(v.vip_id));
+      if (!cur) return v;
+      const merged: Record<string, unknown> = { ...v };
+      for (const k of ['ip_address', 'ip6_address', 'floating_ip', 'floating_ip6'] as const)
+        if (merged[k] === undefined && cur[k] !== undefined) merged[k] = cur[k];
+      return merged;
+    });
+    return { ...object.body, vip };
   };
-
-  const writeBody = (object: AviObject) =>
-    object.type === 'vsvip' ? vsvipBody(object) : (_current: AviRecord) => object.body;
 
   const result = (
     op: OperationResult['op'],
@@ -102,11 +104,77 @@ export function createReconciler(deps: {
     extra: Partial<OperationResult> = {},
   ): OperationResult => ({ op, type: object.type, name: object.name, tenant: object.tenant, ok: true, ...extra });
 
-  /** create → on 409 adopt (ours) or report a collision (foreign). */
-  const createOrAdopt = async (object: AviObject): Promise<{ res: OperationResult; uuid?: string }> => {
+  /** Remember what the controller answered to our write (or holds, for an adopted object). */
+  const remember = (object: AviObject, record: AviRecord, checksum: string | undefined, tier: number): ViewEntry => {
+    const entry: ViewEntry = {
+      ...entryFromRecord(object.type, record, { name: object.name, tenant: object.tenant }),
+      ...(checksum ? { checksum } : {}),
+      tier,
+    };
+    if (object.type !== 'vsvip' && !entry.createdBy && typeof object.body.created_by === 'string')
+      entry.createdBy = object.body.created_by;
+    view.set(entry);
+    return entry;
+  };
+
+  /** Read the one object and let the policy decide; undefined when it is gone. */
+  const reread = async (type: AviType, uuid: string, name: string, tenant: string): Promise<ViewEntry | undefined> => {
+    const current = await client.get(type, uuid, { tenant, name });
+    if (!current) return undefined;
+    const verdict = await client.ownershipOf(type, current, tenant);
+    if (!verdict.owned) {
+      logger.warn('avi ownership policy refused a write', { type, name, reason: verdict.reason });
+      throw new AviOwnershipError('PUT', type, name, owner, verdict.createdBy, verdict.reason);
+    }
+    return entryFromRecord(type, current, { name, tenant, uuid });
+  };
+
+  /**
+   * PUT guarded by the cached `_last_modified` (no read in the normal case). Without one, or after a 412, the one
+   * object is re-read and its ownership re-checked first. Gone → undefined (the caller creates it again).
+   */
+  const guardedPut = async (
+    object: AviObject,
+    uuid: string,
+    checksum: string,
+    tier: number,
+  ): Promise<ViewEntry | undefined> => {
+    let known = view.get(objectId(object));
+    for (let attempt = 1; ; attempt++) {
+      const needsRead = !known?.lastModified || (object.type === 'vsvip' && !known.vip);
+      if (needsRead) {
+        known = await reread(object.type, uuid, object.name, object.tenant);
+        if (!known) return undefined;
+      }
+      try {
+        const res = await client.put(object.type, uuid, withAllocated(object, known), {
+          tenant: object.tenant,
+          name: object.name,
+          ...(known?.lastModified ? { lastModified: known.lastModified } : {}),
+        });
+        return remember(object, { uuid, ...res }, checksum, tier);
+      } catch (e) {
+        if (e instanceof AviNotFoundError) return undefined;
+        if (e instanceof AviError && e.status === 412 && attempt < MAX_CONFLICT_ATTEMPTS) {
+          logger.info('avi object changed since our view; re-reading it', { type: object.type, name: object.name });
+          known = undefined;
+          continue;
+        }
+        throw e;
+      }
+    }
+  };
+
+  /** POST; on 409 the name is taken: ours → adopt (written only if it differs), foreign → ownership collision. */
+  const createOrAdopt = async (
+    object: AviObject,
+    checksum: string,
+    tier: number,
+  ): Promise<{ res: OperationResult; entry?: ViewEntry }> => {
     try {
       const created = await client.create(object.type, object.body, { tenant: object.tenant });
-      return { res: result('create', object, { uuid: created.uuid }), uuid: created.uuid };
+      const entry = remember(object, created, checksum, tier);
+      return { res: result('create', object, { uuid: entry.uuid }), entry };
     } catch (e) {
       if (!(e instanceof AviError) || e.status !== 409) throw e;
     }
@@ -122,23 +190,54 @@ export function createReconciler(deps: {
         true,
       );
     }
-    // The guard in update() refuses a foreign object; that refusal is the ownership collision.
-    const updated = await client.update(object.type, existing.uuid, writeBody(object), {
-      tenant: object.tenant,
-      name: object.name,
-    });
-    return {
-      res: result('adopt', object, { uuid: updated.uuid ?? existing.uuid }),
-      uuid: updated.uuid ?? existing.uuid,
-    };
+    const verdict = await client.ownershipOf(object.type, existing, object.tenant);
+    if (!verdict.owned) {
+      logger.warn('avi ownership policy refused a write', {
+        type: object.type,
+        name: object.name,
+        reason: verdict.reason,
+      });
+      throw new AviOwnershipError('PUT', object.type, object.name, owner, verdict.createdBy, verdict.reason);
+    }
+    if (matchesExactly(object, existing)) {
+      const entry = remember(object, existing, checksum, tier);
+      return {
+        res: result('skip', object, { uuid: entry.uuid, message: 'already on the controller as wanted' }),
+        entry,
+      };
+    }
+    view.set({ ...entryFromRecord(object.type, existing, object), tier });
+    const entry = await guardedPut(object, existing.uuid, checksum, tier);
+    if (!entry)
+      throw new AviError(
+        `PUT ${object.type} ${object.name}: HTTP 404: gone while adopting it`,
+        404,
+        'PUT',
+        object.type,
+        object.name,
+        true,
+      );
+    return { res: result('adopt', object, { uuid: entry.uuid }), entry };
   };
 
   const runOne = async (p: PlannedOperation, applied: Map<string, AppliedObject>): Promise<OperationResult> => {
     if (p.op === 'delete') {
       const t = p.target;
+      const id = objectId(t);
+      const verdict = mayChange(view.get(id) ?? { ...t, createdBy: owner }, owner);
+      if (!verdict.owned) {
+        return result('delete', t, {
+          ok: false,
+          uuid: t.uuid,
+          failure: 'permanent',
+          message: `ownership collision: refused DELETE ${t.type} ${t.name}: ${verdict.reason}`,
+          ...(verdict.createdBy ? { heldBy: verdict.createdBy } : {}),
+        });
+      }
       try {
-        const outcome = await client.delete(t.type, t.uuid, { tenant: t.tenant, name: t.name });
-        applied.delete(objectId(t));
+        const outcome = await client.remove(t.type, t.uuid, { tenant: t.tenant, name: t.name });
+        applied.delete(id);
+        view.delete(id);
         return result('delete', t, { uuid: t.uuid, message: outcome === 'not-found' ? 'already gone' : undefined });
       } catch (e) {
         return result('delete', t, { ok: false, uuid: t.uuid, ...failureOf(e) });
@@ -147,31 +246,47 @@ export function createReconciler(deps: {
     const { object, checksum, tier } = p;
     const id = objectId(object);
     if (p.op === 'skip') {
-      applied.set(id, { type: object.type, name: object.name, tenant: object.tenant, uuid: p.uuid, checksum, tier });
+      const entry = view.get(id);
+      if (entry && entry.checksum !== checksum) view.set({ ...entry, checksum, tier });
+      applied.set(id, entry ? appliedFromEntry(entry, checksum, tier) : { ...object, uuid: p.uuid, checksum, tier });
       return result('skip', object, { uuid: p.uuid });
     }
     try {
       if (p.op === 'update') {
-        try {
-          const updated = await client.update(object.type, p.uuid, writeBody(object), {
-            tenant: object.tenant,
-            name: object.name,
-          });
-          const uuid = updated.uuid ?? p.uuid;
-          applied.set(id, { type: object.type, name: object.name, tenant: object.tenant, uuid, checksum, tier });
-          return result('update', object, { uuid });
-        } catch (e) {
-          if (!(e instanceof AviNotFoundError)) throw e;
-          // Gone behind our back: forget the uuid and create it again.
-          applied.delete(id);
+        const verdict = mayChange(view.get(id) ?? { ...object, uuid: p.uuid, createdBy: owner }, owner);
+        if (!verdict.owned)
+          throw new AviOwnershipError('PUT', object.type, object.name, owner, verdict.createdBy, verdict.reason);
+        const entry = await guardedPut(object, p.uuid, checksum, tier);
+        if (entry) {
+          applied.set(id, appliedFromEntry(entry, checksum, tier));
+          return result('update', object, { uuid: entry.uuid });
         }
+        // Gone behind our back: forget the uuid and create it again.
+        applied.delete(id);
+        view.delete(id);
       }
-      const { res, uuid } = await createOrAdopt(object);
-      if (uuid) applied.set(id, { type: object.type, name: object.name, tenant: object.tenant, uuid, checksum, tier });
+      const { res, entry } = await createOrAdopt(object, checksum, tier);
+      if (entry) applied.set(id, appliedFromEntry(entry, checksum, tier));
       return res;
     } catch (e) {
       return result(p.op === 'update' ? 'update' : 'create', object, { ok: false, ...failureOf(e) });
     }
+  };
+
+  /** The planner's "current" side: what the view holds for the objects of a model (desired or applied). */
+  const currentFromView = (desired: AviModel | undefined, last: AppliedModel | undefined) => {
+    const current = new Map<string, CurrentObject>();
+    for (const o of [...(desired?.objects ?? []), ...(last?.objects ?? [])]) {
+      const id = objectId(o);
+      const e = view.get(id);
+      if (!e || current.has(id)) continue;
+      current.set(id, {
+        uuid: e.uuid,
+        ...(e.checksum ? { checksum: e.checksum } : {}),
+        ...(e.body ? { body: e.body } : {}),
+      });
+    }
+    return current;
   };
 
   const execute = async (
@@ -261,8 +376,12 @@ export function createReconciler(deps: {
   };
 
   return {
+    view,
     async apply(desired, lastApplied) {
-      return execute(desired.name, planOperations(desired, lastApplied), lastApplied, desired.objects);
+      // Plan against what the controller holds (the view), seeded from the stored record when never listed.
+      if (lastApplied) view.seed(lastApplied.objects, owner);
+      const current = currentFromView(desired, lastApplied);
+      return execute(desired.name, planOperations(desired, lastApplied, current), lastApplied, desired.objects);
     },
     async applyWithCurrent(desired, lastApplied, current) {
       return execute(desired.name, planOperations(desired, lastApplied, current), lastApplied, desired.objects);
@@ -303,46 +422,16 @@ export function createReconciler(deps: {
       }
     },
     async listOwned(opts = {}) {
-      const tenant = opts.tenant ?? '*';
-      const out: OwnedObject[] = [];
-      const cloud = instance.controller.cloudName;
-      for (const type of OWNED_LIST_TYPES) {
-        const query: Record<string, string> = { created_by: instance.createdBy };
-        const rows = await client.list(type, { tenant, query });
-        for (const r of rows) {
-          if (r.created_by !== instance.createdBy || typeof r.uuid !== 'string' || typeof r.name !== 'string') continue;
-          out.push({
-            type,
-            name: r.name,
-            tenant: tenantOf(r, instance.controller.tenantName || 'admin'),
-            uuid: r.uuid,
-            body: r,
-          });
-        }
-      }
-      // VsVips through the VSes that use them.
-      const vsvipUuids = new Set<string>();
-      for (const o of out) {
-        if (o.type !== 'virtualservice' || typeof o.body.vsvip_ref !== 'string') continue;
-        const ref = parseRef(o.body.vsvip_ref);
-        if (ref?.uuid) vsvipUuids.add(ref.uuid);
-      }
-      if (vsvipUuids.size > 0) {
-        const query: Record<string, string> = { 'name.contains': instance.namePrefix };
-        if (cloud) query['cloud_ref.name'] = cloud;
-        const rows = await client.list('vsvip', { tenant, query });
-        for (const r of rows) {
-          if (typeof r.uuid !== 'string' || typeof r.name !== 'string' || !vsvipUuids.has(r.uuid)) continue;
-          out.push({
-            type: 'vsvip',
-            name: r.name,
-            tenant: tenantOf(r, instance.controller.tenantName || 'admin'),
-            uuid: r.uuid,
-            body: r,
-          });
-        }
-      }
-      return out;
+      const owned = await listOwnedObjects(client, {
+        createdBy: owner,
+        namePrefix: instance.namePrefix,
+        ...(instance.controller.cloudName ? { cloudName: instance.controller.cloudName } : {}),
+        defaultTenant: instance.controller.tenantName || 'admin',
+        ...(opts.tenant ? { tenant: opts.tenant } : {}),
+      });
+      // A listing of every tenant is complete: it replaces the view.
+      if (!opts.tenant || opts.tenant === '*') view.replace(owned);
+      return owned;
     },
     ensureSeGroupLabel: () => segOp(true),
     removeSeGroupLabel: () => segOp(false),

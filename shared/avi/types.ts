@@ -13,6 +13,21 @@ export interface AppliedObject {
    * 7 L4 policy set, 8 VS, 9 SNI child VS), so a later delete can run top-down without the body.
    */
   tier?: number;
+  /** The controller's `_last_modified` after our last write (guards the next PUT without a read). */
+  lastModified?: string;
+  /** VsVip only: the addresses the controller allocated, per vip_id, as our own write/list returned them. */
+  vip?: AppliedVip[];
+  /** VsVip only: the FQDNs of its dns_info. */
+  fqdns?: string[];
+}
+
+/** One VIP of a VsVip as the controller holds it (addresses we must keep on the next PUT). */
+export interface AppliedVip {
+  vip_id: string;
+  ip_address?: { addr: string; type: string };
+  ip6_address?: { addr: string; type: string };
+  floating_ip?: { addr: string; type: string };
+  floating_ip6?: { addr: string; type: string };
 }
 
 export interface AppliedModel {
@@ -34,6 +49,8 @@ export interface OperationResult {
   message?: string;
   /** The controller's uuid of the object, when known. */
   uuid?: string;
+  /** Ownership collision: the `created_by` of whoever holds the name (when it has one). */
+  heldBy?: string;
 }
 
 export interface ApplyResult {
