@@ -25,6 +25,11 @@ export interface SweepOptions {
   avi: SweepAvi;
   /** Reads the registry (throws when it cannot): an unreadable registry is a partial view. */
   checkRegistry?: () => Promise<unknown> | unknown;
+  /**
+   * The initial sync of a cold start: on a partial view, still write what the models want (against the listing
+   * when there is one) — but delete nothing.
+   */
+  reconcileOnPartial?: boolean;
 }
 
 export interface SweepReport {
@@ -62,12 +67,7 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
   }
 
   // 2. An inventory for every namespace this instance builds from.
-  const namespaces = new Set<string>();
-  for (const o of ws.objects.values()) {
-    const ns = o.kind === 'Namespace' ? undefined : o.metadata.namespace;
-    if (ns && engine.contributing(ws, ns)) namespaces.add(ns);
-  }
-  for (const [ns, st] of ws.states) if (st === 'owned') namespaces.add(ns);
+  const namespaces = engine.contributingNamespaces(ws);
   const inventories = await engine.listInventories();
   const byNs = new Map(inventories.map((i) => [i.namespace, i]));
   const missing = missingInventories(namespaces, byNs.keys());
@@ -97,6 +97,18 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
     report.partial.push(`cannot list the controller's objects: ${err instanceof Error ? err.message : String(err)}`);
   }
 
+  if ((report.partial.length || !owned) && opts.reconcileOnPartial) {
+    // Write what is wanted, delete nothing (orphans wait for a complete view).
+    const models = await engine.buildAll(ws);
+    const current = owned
+      ? currentWithDrift(models, owned, { matches: matchesCurrent, checksumField }).current
+      : undefined;
+    const outcome = await engine.reconcileAll(ws, { models, ...(current ? { current } : {}) });
+    report.modelsChanged = outcome.changed.size;
+    report.transientModels.push(...outcome.transient);
+    log.warn('view is partial: models written, nothing deleted', { outcome: 'partial', reasons: report.partial });
+    return report;
+  }
   if (report.partial.length || !owned) {
     log.warn('sweep view is partial: nothing deleted or repaired this round', {
       outcome: 'partial',

@@ -7,6 +7,7 @@ import type { CurrentObject } from '../../shared/avi/plan.ts';
 import type { AviReconciler } from '../../shared/avi/reconciler.ts';
 import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '../../shared/avi/types.ts';
 import type { EncryptedSecret, ReleaseConfirmedEvent, SyncStatusEvent } from '../../shared/events/index.ts';
+import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
 import type { Logger } from '../../shared/log.ts';
 import type {
   AviModel,
@@ -32,7 +33,7 @@ import {
   type ObjectChange,
   type StoredRef,
 } from './plan.ts';
-import type { StatusReporter } from './status.ts';
+import type { FailedObject, StatusReporter } from './status.ts';
 
 export type PublishedEvent =
   | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
@@ -61,10 +62,18 @@ export interface EngineDeps {
   cacheMs?: number;
   /** Status back to Kubernetes for the Ingresses/Services/Routes behind reconciled models (optional). */
   statusReporter?: StatusReporter;
+  /**
+   * Cold start with an empty state store: store object changes without writing to the controller until the first
+   * inventories arrived (or `maxWaitMs`), then sync everything once (shared/instance/cold-start.ts). Off when absent.
+   */
+  initialSync?: { maxWaitMs?: number };
 }
 
-/** An applied model as the sync function records it: the reconciler's record plus the objects it was built from. */
-export type RecordedModel = AppliedModel & { sources?: ObjectKey[] };
+/**
+ * An applied model as the sync function records it: the reconciler's record plus the objects it was built from
+ * and the objects the last apply could not write (collisions, refusals: their sources get no address).
+ */
+export type RecordedModel = AppliedModel & { sources?: ObjectKey[]; failed?: FailedObject[] };
 
 /** The instance's state for one batch, loaded once and kept in step with every store write. */
 export interface WorkingSet {
@@ -119,6 +128,10 @@ export function createSyncEngine(deps: EngineDeps) {
    */
   let cached: { ws: WorkingSet; writes: number; at: number } | undefined;
   const cacheMs = deps.cacheMs ?? 60_000;
+  /** Cold start: since when object changes are only stored (undefined once the initial sync ran, or never). */
+  let initialPendingSince: number | undefined;
+  let initialFirstSince: number | undefined;
+  let initialChecked = !deps.initialSync;
 
   async function loadWorkingSet(): Promise<WorkingSet> {
     const now = deps.now().getTime();
@@ -130,7 +143,36 @@ export function createSyncEngine(deps: EngineDeps) {
     cached = undefined;
     const ws = await readWorkingSet();
     cached = { ws, writes: store.ops.writes, at: now };
+    if (!initialChecked) {
+      initialChecked = true;
+      // Nothing recorded yet: this instance starts cold.
+      if (ws.applied.size === 0) initialPendingSince = initialFirstSince = now;
+    }
     return ws;
+  }
+
+  /** Namespaces the instance builds from (objects stored, or owned by state). */
+  function contributingNamespaces(ws: WorkingSet): Set<string> {
+    const namespaces = new Set<string>();
+    for (const o of ws.objects.values()) {
+      const ns = o.kind === 'Namespace' ? undefined : o.metadata.namespace;
+      if (ns && contributing(ws, ns)) namespaces.add(ns);
+    }
+    for (const [ns, st] of ws.states) if (st === 'owned') namespaces.add(ns);
+    return namespaces;
+  }
+
+  /** Cold start: is the initial sync still to run, and is it due now? */
+  async function initialSyncState(ws: WorkingSet): Promise<{ pending: boolean; due: boolean; missing: string[] }> {
+    if (initialPendingSince === undefined) return { pending: false, due: false, missing: [] };
+    const inventories = await store.listInventories();
+    const d = initialSyncDecision({
+      namespaces: contributingNamespaces(ws),
+      inventoried: inventories.map((i) => i.namespace),
+      waitedMs: deps.now().getTime() - initialPendingSince,
+      maxWaitMs: deps.initialSync?.maxWaitMs ?? DEFAULT_INITIAL_WAIT_MS,
+    });
+    return { pending: true, ...d };
   }
 
   /** The batch left the store and `ws` in step: keep it for the next batch. */
@@ -412,8 +454,21 @@ export function createSyncEngine(deps: EngineDeps) {
     }
     const writes = res.operations.filter((o) => o.op !== 'skip' && o.ok).length;
     if (writes > 0) out.changed.add(name);
-    if (res.applied) {
-      const rec: RecordedModel = { ...res.applied, sources: [...(desired?.sources ?? last?.sources ?? [])].sort() };
+    const failed: FailedObject[] = res.operations
+      .filter((o) => !o.ok && o.failure === 'permanent')
+      .map((o) => ({
+        type: o.type,
+        name: o.name,
+        reason: (o.message ?? `HTTP ${o.status}`).slice(0, 500),
+        ...(o.heldBy ? { heldBy: o.heldBy } : {}),
+      }));
+    const applied = res.applied ?? (desired && failed.length ? { name, objects: [] } : undefined);
+    if (applied) {
+      const rec: RecordedModel = {
+        ...applied,
+        sources: [...(desired?.sources ?? last?.sources ?? [])].sort(),
+        ...(failed.length ? { failed } : {}),
+      };
       if (!sameRecord(last, rec)) {
         await store.putApplied(rec);
         setApplied(ws, rec);
@@ -541,6 +596,10 @@ export function createSyncEngine(deps: EngineDeps) {
     }
     const messageModels = new Map<string, Set<string>>();
     const names = new Set<string>();
+    if (touched.length && initialPendingSince !== undefined) {
+      // Cold start: stored only; the initial sync writes everything once.
+      return { messageModels, outcome: { transient: new Set(), permanent: new Set(), changed: new Set() }, coalesced };
+    }
     if (touched.length) {
       const view = await buildView(ws);
       for (const t of touched) {
@@ -697,6 +756,12 @@ export function createSyncEngine(deps: EngineDeps) {
     reconcileOne,
     buildAll,
     contributing,
+    contributingNamespaces,
+    initialSyncState,
+    /** The initial sync starts (or must run again after it failed). */
+    setInitialPending: (pending: boolean) => {
+      initialPendingSince = pending ? (initialFirstSince ?? deps.now().getTime()) : undefined;
+    },
     listInventories: () => store.listInventories(),
     /** Delete the objects of a record (e.g. the sweep's orphans) top-down. */
     removeRecord: (rec: AppliedModel) => reconciler.remove(rec),

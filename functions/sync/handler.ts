@@ -62,6 +62,11 @@ export interface SyncHandlerDeps {
   concurrency?: number;
   /** Publishes Ingress/Service/Route status for the cluster's forwarder to apply (functions/sync/status.ts). */
   statusReporter?: StatusReporter;
+  /**
+   * Cold start (empty state store): store object changes, write nothing until the first inventories arrived (or
+   * `maxWaitMs`), then one initial sync against a listing of the controller (needs a reconciler with listOwned).
+   */
+  initialSync?: { maxWaitMs?: number };
 }
 
 export function maskedBody(body: string | undefined): unknown {
@@ -90,8 +95,31 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     now: deps.now,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     ...(deps.statusReporter ? { statusReporter: deps.statusReporter } : {}),
+    ...(deps.initialSync && typeof (deps.reconciler as Partial<SweepAvi>).listOwned === 'function'
+      ? { initialSync: deps.initialSync }
+      : {}),
   });
   const log = engine.log;
+
+  /** Cold start: once the first inventories are in (or the wait is over), write everything once. */
+  async function initialSyncIfDue(ws: WorkingSet): Promise<boolean> {
+    const state = await engine.initialSyncState(ws);
+    if (!state.pending || !state.due) return true;
+    const avi = sweepAvi();
+    if (!avi) return true;
+    engine.setInitialPending(false);
+    log.info('initial sync: writing every model once', {
+      operation: 'initial-sync',
+      outcome: state.missing.length ? 'partial' : 'complete',
+      ...(state.missing.length ? { missing: state.missing.slice(0, 20) } : {}),
+    });
+    const r = await runSweep(engine, ws, { avi, reconcileOnPartial: true });
+    if (r.transientModels.length > 0) {
+      engine.setInitialPending(true);
+      return false;
+    }
+    return true;
+  }
 
   async function deadLetter(record: SQSRecord, reason: string): Promise<void> {
     log.warn('message rejected', {
@@ -216,6 +244,17 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
           break;
         }
       }
+    }
+    try {
+      if (!(await initialSyncIfDue(ws))) for (const i of items) failed.add(i.messageId);
+    } catch (err) {
+      engine.setInitialPending(true);
+      log.error('initial sync failed; the batch is retried', {
+        operation: 'initial-sync',
+        outcome: 'retry',
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      for (const i of items) failed.add(i.messageId);
     }
     if (failed.size) engine.invalidate();
     else engine.batchDone(ws);

@@ -1,6 +1,9 @@
 /**
- * Load-balancer status an instance owes its Ingresses, LoadBalancer Services and Routes, derived from what it
- * applied (models recorded in the store) and the VIPs the controller allocated. Pure except for `readVip`.
+ * Load-balancer status an instance owes its Ingresses, LoadBalancer Services and Routes, derived only from what it
+ * applied (models recorded in the store): VIPs and FQDNs come from its own VsVip write responses or listed objects,
+ * never from a read by name (a name another owner holds must not put that owner's address into a status).
+ * An object whose Avi objects collided with another owner's or were refused gets no address and an Event naming
+ * the collision. Pure.
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
@@ -18,8 +21,46 @@ export interface VipInfo {
   fqdns: string[];
 }
 
-/** Reads a VsVip's addresses and FQDNs from the controller (undefined when it does not exist). */
-export type VipReader = (vsvipName: string, tenant: string) => Promise<VipInfo | undefined>;
+/** An object of a model that the last apply could not write (ownership collision, refused by the controller). */
+export interface FailedObject {
+  type: string;
+  name: string;
+  /** created_by of whoever holds the name, for a collision. */
+  heldBy?: string;
+  reason: string;
+}
+
+/** An applied model as the status needs it: the objects written plus those refused in the last apply. */
+export type StatusModel = AppliedModel & { failed?: FailedObject[] };
+
+/** The VIPs and FQDNs of the model's own VsVip, as our write responses / listings recorded them. */
+export function vipOfModel(model: AppliedModel): VipInfo | undefined {
+  const v = model.objects.find((o) => o.type === 'vsvip');
+  if (!v) return undefined;
+  const vips = (v.vip ?? []).map((x) => x.ip_address?.addr).filter((a): a is string => typeof a === 'string');
+  return { vips, fqdns: v.fqdns ?? [] };
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Failures of the model that concern a host (its pools, SNI child, certificate) or the whole VS. */
+function failuresFor(model: StatusModel, vsName: string, host: string | undefined): FailedObject[] {
+  const re = host ? new RegExp(`-${escapeRe(host)}(?:_|-|$)`) : undefined;
+  return (model.failed ?? []).filter((f) => !re || f.type === 'vsvip' || f.name === vsName || re.test(f.name));
+}
+
+function collisionEvent(instance: InstanceConfig, f: FailedObject, what: string) {
+  const collision = f.heldBy !== undefined || /ownership collision/.test(f.reason);
+  return {
+    type: 'Warning' as const,
+    reason: collision ? 'AviObjectCollision' : 'AviObjectRefused',
+    note: (collision
+      ? `${instance.createdBy}: ${f.type} ${f.name} is held by ${f.heldBy ? `created_by ${f.heldBy}` : 'another owner'}, not this instance; ${what} gets no address until the name is free`
+      : `${instance.createdBy}: ${f.type} ${f.name} was refused: ${f.reason}; ${what} gets no address`
+    ).slice(0, 1024),
+    action: 'Sync',
+  };
+}
 
 export interface StatusTarget {
   apiVersion: string;
@@ -65,8 +106,7 @@ export async function statusFor(
   view: ClusterView,
   target: Omit<StatusTarget, 'apiVersion'>,
   object: KubeObject | undefined,
-  applied: ReadonlyMap<string, AppliedModel>,
-  readVip: VipReader,
+  applied: ReadonlyMap<string, StatusModel>,
 ): Promise<StatusUpdate | undefined> {
   const base = {
     instance: instance.id,
@@ -96,7 +136,16 @@ export async function statusFor(
     const vsName = l4VsName(instance, target.namespace, target.name);
     const model = applied.get(modelName(tenant, vsName));
     if (!model) return cleared();
-    const vip = await readVip(vsName, tenant);
+    const failed = failuresFor(model, vsName, undefined);
+    if (failed.length || !uuidIn(model, vsName)) {
+      return {
+        ...cleared(),
+        events: failed
+          .slice(0, 3)
+          .map((f) => collisionEvent(instance, f, `Service ${target.namespace}/${target.name}`)),
+      };
+    }
+    const vip = vipOfModel(model);
     const fqdn = vip?.fqdns[0];
     return {
       ...base,
@@ -111,11 +160,18 @@ export async function statusFor(
   const entries: { ip: string; hostname: string }[] = [];
   const routeEntries: NonNullable<StatusUpdate['route']>['entries'] = [];
   const uuids: Record<string, string> = {};
+  const events: ReturnType<typeof collisionEvent>[] = [];
   for (const host of hostsOf(object)) {
     const vsName = shardVsName(instance, host, instance.l7.shardVSSize);
     const model = applied.get(modelName(tenant, vsName));
     if (!model) continue; // not served (skipped as invalid, or not applied yet)
-    const vip = await readVip(vsName, tenant);
+    const failed = failuresFor(model, vsName, host);
+    if (failed.length) {
+      for (const f of failed.slice(0, 3)) events.push(collisionEvent(instance, f, `host ${host}`));
+      continue;
+    }
+    if (!uuidIn(model, vsName)) continue; // the shard VS is not ours (yet)
+    const vip = vipOfModel(model);
     if (!vip || vip.vips.length === 0) continue;
     for (const ip of vip.vips) entries.push({ ip, hostname: host });
     uuids[host] = uuidIn(model, sniVsName(instance, host)) ?? uuidIn(model, vsName) ?? '';
@@ -133,6 +189,7 @@ export async function statusFor(
       [HOST_VS_UUID_ANNOTATION]: Object.keys(uuids).length ? JSON.stringify(uuids) : null,
       [TENANT_NAME_ANNOTATION]: tenant,
     },
+    ...(events.length ? { events } : {}),
   };
 }
 
@@ -169,7 +226,6 @@ function reasonFor(s: SkippedObject): string {
 
 export interface StatusReporterDeps {
   instance: InstanceConfig;
-  readVip: VipReader;
   /** Hands status updates to the path back to the cluster (the forwarder applies them). */
   publish(updates: StatusUpdate[]): Promise<void>;
 }
@@ -180,19 +236,13 @@ export interface StatusReporterDeps {
  */
 export function createStatusReporter(deps: StatusReporterDeps) {
   return {
-    async report(view: ClusterView, applied: ReadonlyMap<string, AppliedModel>, keys: Iterable<string>): Promise<void> {
+    async report(view: ClusterView, applied: ReadonlyMap<string, StatusModel>, keys: Iterable<string>): Promise<void> {
       const byKey = new Map(view.objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
-      const vipCache = new Map<string, Promise<VipInfo | undefined>>();
-      const readVip: VipReader = (name, tenant) => {
-        const k = `${tenant}/${name}`;
-        if (!vipCache.has(k)) vipCache.set(k, deps.readVip(name, tenant));
-        return vipCache.get(k)!;
-      };
       const updates: StatusUpdate[] = [];
       for (const key of [...new Set(keys)].sort()) {
         const target = statusTargetOf(key);
         if (!target) continue;
-        const update = await statusFor(deps.instance, view, target, byKey.get(key), applied, readVip);
+        const update = await statusFor(deps.instance, view, target, byKey.get(key), applied);
         if (update) updates.push(update);
       }
       if (updates.length) await deps.publish(updates);
@@ -205,20 +255,3 @@ export function createStatusReporter(deps: StatusReporterDeps) {
 }
 
 export type StatusReporter = ReturnType<typeof createStatusReporter>;
-
-/** A VipReader over the Avi client (reads only). */
-export function vipReaderFor(client: {
-  getByName(type: string, name: string, opts?: { tenant?: string }): Promise<Record<string, unknown> | undefined>;
-}): VipReader {
-  return async (name, tenant) => {
-    const v = await client.getByName('vsvip', name, { tenant });
-    if (!v) return undefined;
-    const vips = ((v.vip as { ip_address?: { addr?: string } }[] | undefined) ?? [])
-      .map((x) => x.ip_address?.addr)
-      .filter((a): a is string => typeof a === 'string');
-    const fqdns = ((v.dns_info as { fqdn?: string }[] | undefined) ?? [])
-      .map((d) => d.fqdn)
-      .filter((f): f is string => typeof f === 'string' && f.length > 0);
-    return { vips, fqdns };
-  };
-}

@@ -10,7 +10,7 @@ import { parseStatusUpdates, type StatusUpdate } from '../../functions/forwarder
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
-import { createStatusReporter, vipReaderFor } from '../../functions/sync/status.ts';
+import { createStatusReporter } from '../../functions/sync/status.ts';
 import { type AviClient, createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
@@ -262,9 +262,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
       logger: log,
       now: () => new Date(),
+      initialSync: {},
       statusReporter: createStatusReporter({
         instance,
-        readVip: vipReaderFor(client),
         publish: async (updates) => {
           await statusSink.apply?.(instance.clusterName, updates);
         },

@@ -2,7 +2,7 @@
 
 import { runSweep } from '../../../functions/sweep/sweep.ts';
 import { createSyncHandler } from '../../../functions/sync/handler.ts';
-import { createStatusReporter, vipReaderFor } from '../../../functions/sync/status.ts';
+import { createStatusReporter } from '../../../functions/sync/status.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { readInstanceFunctionEnv } from '../adapters/env-config.ts';
 import { createInstanceContext } from '../wiring-instance.ts';
@@ -26,12 +26,13 @@ export const handler = createSyncHandler({
   now: ctx.now,
   // A `sweep` message (router, on sweep-requested) runs in line with the instance's other work.
   sweep: (engine, ws) => runSweep(engine, ws, { avi: ctx.reconciler }),
+  // Cold start with an empty state store: write nothing before the first inventories, then everything once.
+  initialSync: {},
   // Ingress/Service/Route status back to the cluster through its status queue (the forwarder applies it).
   ...(ctx.publishStatus
     ? {
         statusReporter: createStatusReporter({
           instance: ctx.instance,
-          readVip: vipReaderFor(ctx.aviClient),
           publish: ctx.publishStatus,
         }),
       }
