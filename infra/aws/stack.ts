@@ -2,7 +2,7 @@
 // serverless.yml pulls both in through infra/aws/serverless-stack.cjs; tests call buildStack directly.
 
 import { KMS_ENCRYPTION_CONTEXT } from '../../shared/crypto/index.ts';
-import { FORWARDER_SOURCE, SYNC_SOURCE } from '../../shared/events/index.ts';
+import { DetailType, FORWARDER_SOURCE, SYNC_SOURCE } from '../../shared/events/index.ts';
 import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
 import { TTL_ATTRIBUTE } from '../../shared/store/dynamo-table.ts';
 import { type ConcurrencyPlan, type FunctionBudget, planConcurrency } from './budget.ts';
@@ -491,7 +491,17 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       {
         eventBridge: {
           eventBus: ref(SHARED.bus),
-          pattern: { source: [FORWARDER_SOURCE, SYNC_SOURCE] },
+          // Only what the router routes: sync-status events (one per applied model) must not invoke it.
+          pattern: {
+            source: [FORWARDER_SOURCE, SYNC_SOURCE],
+            'detail-type': [
+              DetailType.objectChange,
+              DetailType.namespaceChanged,
+              DetailType.inventory,
+              DetailType.releaseConfirmed,
+              DetailType.sweepRequested,
+            ],
+          },
           retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 20 },
           deadLetterQueueArn: getAtt(SHARED.routerDlq, 'Arn'),
         },
