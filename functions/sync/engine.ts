@@ -67,6 +67,12 @@ export interface EngineDeps {
    * inventories arrived (or `maxWaitMs`), then sync everything once (shared/instance/cold-start.ts). Off when absent.
    */
   initialSync?: { maxWaitMs?: number };
+  /**
+   * Burst coalescing: while more messages wait behind the current batch, models are not written but remembered,
+   * and written once when the backlog is drained (or after `maxDeferMs`), so a shard's pool group / VsVip /
+   * datascript is written once per burst rather than once per batch. Off when absent.
+   */
+  coalesce?: { maxDeferMs?: number };
 }
 
 /**
@@ -132,6 +138,10 @@ export function createSyncEngine(deps: EngineDeps) {
   let initialPendingSince: number | undefined;
   let initialFirstSince: number | undefined;
   let initialChecked = !deps.initialSync;
+  /** Burst coalescing: model → when its write was first deferred. */
+  const deferred = new Map<string, number>();
+  /** Messages waiting behind the batch being processed (set by the handler per batch). */
+  let waitingBehind = 0;
 
   async function loadWorkingSet(): Promise<WorkingSet> {
     const now = deps.now().getTime();
@@ -509,9 +519,27 @@ export function createSyncEngine(deps: EngineDeps) {
     // Models the build produced without being asked (it may widen the set) are reconciled too.
     const all = [...new Set([...names, ...desired.keys()])].sort();
     const before = sourcesOf(ws, all);
+    for (const n of all) deferred.delete(n);
     await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out));
     await reportStatus(view, ws, all, before);
     return out;
+  }
+
+  /**
+   * Burst coalescing: write the deferred models once the backlog is drained (or when they waited `maxDeferMs`).
+   * A transient failure keeps them deferred (the caller retries its batch).
+   */
+  async function flushDeferred(ws: WorkingSet): Promise<ReconcileOutcome> {
+    const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
+    if (deferred.size === 0) return out;
+    const now = deps.now().getTime();
+    const maxDeferMs = deps.coalesce?.maxDeferMs ?? 2_000;
+    const due = new Set<string>();
+    for (const [n, at] of deferred) if (waitingBehind === 0 || now - at >= maxDeferMs) due.add(n);
+    if (due.size === 0) return out;
+    const outcome = await reconcileModels(ws, due, await buildView(ws));
+    for (const n of outcome.transient) if (!deferred.has(n)) deferred.set(n, now);
+    return outcome;
   }
 
   /**
@@ -602,6 +630,7 @@ export function createSyncEngine(deps: EngineDeps) {
     }
     if (touched.length) {
       const view = await buildView(ws);
+      const defer = deps.coalesce !== undefined && waitingBehind > 0;
       for (const t of touched) {
         const models = new Set(ws.sources.get(t.key) ?? []);
         if (contributing(ws, t.namespace)) {
@@ -609,7 +638,17 @@ export function createSyncEngine(deps: EngineDeps) {
           affectedBy(view, t.next, t.key, models);
         }
         addAll(names, models);
+        if (defer) continue; // acknowledged: the models are written when the backlog is drained
         for (const id of t.ids) addAll(messageModels.get(id) ?? messageModels.set(id, new Set()).get(id)!, models);
+      }
+      if (defer) {
+        const now = deps.now().getTime();
+        for (const n of names) if (!deferred.has(n)) deferred.set(n, now);
+        return {
+          messageModels,
+          outcome: { transient: new Set(), permanent: new Set(), changed: new Set() },
+          coalesced,
+        };
       }
       const outcome = await reconcileModels(ws, names, view);
       return { messageModels, outcome, coalesced };
@@ -757,6 +796,12 @@ export function createSyncEngine(deps: EngineDeps) {
     buildAll,
     contributing,
     contributingNamespaces,
+    flushDeferred,
+    /** How many messages wait behind the batch being processed (burst coalescing). */
+    setBacklog: (n: number) => {
+      waitingBehind = Math.max(0, n);
+    },
+    deferredModels: () => deferred.size,
     initialSyncState,
     /** The initial sync starts (or must run again after it failed). */
     setInitialPending: (pending: boolean) => {

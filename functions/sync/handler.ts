@@ -67,6 +67,11 @@ export interface SyncHandlerDeps {
    * `maxWaitMs`), then one initial sync against a listing of the controller (needs a reconciler with listOwned).
    */
   initialSync?: { maxWaitMs?: number };
+  /**
+   * Burst coalescing: `queued()` counts the messages of the instance's queue not yet deleted (the batch being
+   * processed included). While others wait behind a batch, its models are written once the backlog is drained.
+   */
+  coalesce?: { queued: () => number; maxDeferMs?: number };
 }
 
 export function maskedBody(body: string | undefined): unknown {
@@ -97,6 +102,9 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     ...(deps.statusReporter ? { statusReporter: deps.statusReporter } : {}),
     ...(deps.initialSync && typeof (deps.reconciler as Partial<SweepAvi>).listOwned === 'function'
       ? { initialSync: deps.initialSync }
+      : {}),
+    ...(deps.coalesce
+      ? { coalesce: deps.coalesce.maxDeferMs !== undefined ? { maxDeferMs: deps.coalesce.maxDeferMs } : {} }
       : {}),
   });
   const log = engine.log;
@@ -212,6 +220,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
       return { batchItemFailures: items.map((i) => ({ itemIdentifier: i.messageId })) };
     }
     for (const [ns, l] of labels) ws.labels.set(ns, l);
+    if (deps.coalesce) engine.setBacklog(deps.coalesce.queued() - records.length);
 
     if (deps.instance.deleteConfig) {
       const ok = (await runDeleteConfig(engine, ws, sweepAvi())).ok;
@@ -255,6 +264,21 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
         reason: err instanceof Error ? err.message : String(err),
       });
       for (const i of items) failed.add(i.messageId);
+    }
+    if (deps.coalesce) {
+      try {
+        // Messages queued meanwhile count too: only a drained backlog (or overdue models) writes now.
+        engine.setBacklog(deps.coalesce.queued() - records.length);
+        const flushed = await engine.flushDeferred(ws);
+        if (flushed.transient.size > 0) for (const i of items) failed.add(i.messageId);
+      } catch (err) {
+        log.error('writing the deferred models failed; the batch is retried', {
+          operation: 'coalesce',
+          outcome: 'retry',
+          reason: err instanceof Error ? err.message : String(err),
+        });
+        for (const i of items) failed.add(i.messageId);
+      }
     }
     if (failed.size) engine.invalidate();
     else engine.batchDone(ws);

@@ -263,6 +263,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       logger: log,
       now: () => new Date(),
       initialSync: {},
+      coalesce: { queued: () => queue.depth },
       statusReporter: createStatusReporter({
         instance,
         publish: async (updates) => {
