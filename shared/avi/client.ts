@@ -7,10 +7,9 @@ import { silentLogger } from '../log.ts';
 import type { StaticRoute } from '../model/types.ts';
 import type { SecretValue } from '../secret.ts';
 import { createRequestBudget, type RequestBudget } from './budget.ts';
-import { mayCreate, type Ownership, ownershipOfRecord } from './policy.ts';
-import { parseRef } from './refs.ts';
+import { AviNotFoundError, createGuardedWrites, type ObjectTransport } from './guarded.ts';
 import { backoffDelay, isRetryableStatus, isTransientFailure, parseRetryAfter } from './retry.ts';
-import { clusterRoutesMatch, mergeStaticRoutes } from './routes.ts';
+import { createSystemObjects } from './system-objects.ts';
 import { AviError } from './types.ts';
 
 /** The newest API version this product speaks; a newer controller is addressed at this version (as AKO does). */
@@ -81,6 +80,8 @@ export interface AviClientStats {
   writesByType: Record<string, number>;
 }
 
+import type { Ownership } from './policy.ts';
+
 export type { Ownership } from './policy.ts';
 
 export interface AviClient {
@@ -150,42 +151,7 @@ export interface AviClient {
   logout(): Promise<void>;
 }
 
-/** A write the ownership guard refused: the object is not this instance's. Permanent. */
-export class AviOwnershipError extends AviError {
-  constructor(
-    method: string,
-    objectType: string,
-    objectName: string | undefined,
-    readonly owner: string | undefined,
-    readonly createdBy: string | undefined,
-    reason: string,
-  ) {
-    super(
-      `ownership guard: refused ${method} ${objectType}${objectName ? ` ${objectName}` : ''}: ${reason}`,
-      undefined,
-      method,
-      objectType,
-      objectName,
-      false,
-    );
-    this.name = 'AviOwnershipError';
-  }
-}
-
-/** The object itself is not on the controller (as opposed to a 404 for a ref inside the body). */
-export class AviNotFoundError extends AviError {
-  constructor(method: string, objectType: string, objectName: string | undefined, uuid: string) {
-    super(
-      `${method} ${objectType} ${objectName ?? uuid}: HTTP 404: ${objectType} object not found!`,
-      404,
-      method,
-      objectType,
-      objectName,
-      false,
-    );
-    this.name = 'AviNotFoundError';
-  }
-}
+export { AviNotFoundError, AviOwnershipError } from './guarded.ts';
 
 export function compareVersions(a: string, b: string): number {
   const pa = a
@@ -515,126 +481,6 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     return found.find((r) => r.name === name);
   };
 
-  const tenantOfRecord = (r: AviRecord, fallback: string) => {
-    const ref = typeof r.tenant_ref === 'string' ? parseRef(r.tenant_ref) : undefined;
-    return ref?.name ?? ref?.uuid ?? fallback;
-  };
-
-  /** Gathers what the policy needs (VSes around a VsVip) and lets shared/avi/policy.ts decide. */
-  const ownershipOf = async (type: string, current: AviRecord, tenant: string): Promise<Ownership> => {
-    if (type !== 'vsvip' || !owner) return ownershipOfRecord(type, current, owner);
-    // VsVips have no created_by: they belong to the VSes that use them.
-    const t = tenantOfRecord(current, tenant);
-    const usedBy = current.uuid
-      ? await list('virtualservice', {
-          tenant: t,
-          query: { refers_to: `vsvip:${current.uuid}`, fields: 'name,created_by,vsvip_ref' },
-        })
-      : [];
-    const sameNameVs =
-      usedBy.length === 0 && typeof current.name === 'string'
-        ? await getByName('virtualservice', current.name, { tenant: t })
-        : undefined;
-    return ownershipOfRecord(type, current, owner, {
-      usedBy,
-      ...(sameNameVs ? { sameNameVs } : {}),
-      ...(opts.clusterName ? { clusterName: opts.clusterName } : {}),
-    });
-  };
-
-  /** Read the current object and check ownership before a write; undefined when it is gone. */
-  const guardedRead = async (method: string, type: string, uuid: string, o: AviRequestOptions) => {
-    const tenant = o.tenant ?? defaultTenant;
-    const current = await get(type, uuid, { tenant, name: o.name });
-    if (!current) return undefined;
-    const verdict = await ownershipOf(type, current, tenant);
-    if (!verdict.owned) {
-      const name = typeof current.name === 'string' ? current.name : o.name;
-      logger.warn('avi ownership guard refused a write', { method, type, name, reason: verdict.reason });
-      throw new AviOwnershipError(
-        method,
-        type,
-        name,
-        owner,
-        verdict.owned ? undefined : verdict.createdBy,
-        verdict.reason,
-      );
-    }
-    return current;
-  };
-
-  const create = async (type: string, body: Record<string, unknown>, o: AviRequestOptions = {}) => {
-    const name = typeof body.name === 'string' ? body.name : o.name;
-    const verdict = mayCreate(type, body, owner);
-    if (!verdict.owned) {
-      throw new AviOwnershipError(
-        'POST',
-        type,
-        name,
-        owner,
-        typeof body.created_by === 'string' ? body.created_by : undefined,
-        verdict.reason,
-      );
-    }
-    const res = await send('POST', `/api/${type}`, { tenant: o.tenant, body, objectType: type, objectName: name });
-    return res.data as AviRecord;
-  };
-
-  const update: AviClient['update'] = async (type, uuid, body, o = {}) => {
-    const tenant = o.tenant ?? defaultTenant;
-    for (let attempt = 1; ; attempt++) {
-      const current = await guardedRead('PUT', type, uuid, o);
-      if (!current) throw new AviNotFoundError('PUT', type, o.name, uuid);
-      const next = typeof body === 'function' ? body(current) : body;
-      const payload: Record<string, unknown> = { ...next, uuid: current.uuid ?? uuid };
-      if (current._last_modified !== undefined) payload._last_modified = current._last_modified;
-      try {
-        const res = await send('PUT', itemPath(type, uuid), {
-          tenant,
-          body: payload,
-          objectType: type,
-          objectName: (typeof next.name === 'string' ? next.name : undefined) ?? o.name,
-        });
-        return res.data as AviRecord;
-      } catch (e) {
-        if (e instanceof AviError && e.status === 412 && attempt < maxConflictRetries) {
-          stats.retries++;
-          await sleep(backoffDelay(attempt, { ...backoff, baseDelayMs: Math.min(backoff.baseDelayMs, 50) }));
-          continue;
-        }
-        throw e;
-      }
-    }
-  };
-
-  const patch: AviClient['patch'] = async (type, uuid, op, body, o = {}) => {
-    const current = await guardedRead('PATCH', type, uuid, o);
-    if (!current) throw new AviNotFoundError('PATCH', type, o.name, uuid);
-    const res = await send('PATCH', itemPath(type, uuid), {
-      tenant: o.tenant,
-      body: { [op]: body },
-      objectType: type,
-      objectName: typeof current.name === 'string' ? current.name : o.name,
-    });
-    return res.data as AviRecord;
-  };
-
-  const del: AviClient['delete'] = async (type, uuid, o = {}) => {
-    const current = await guardedRead('DELETE', type, uuid, o);
-    if (!current) return 'not-found';
-    try {
-      await send('DELETE', itemPath(type, uuid), {
-        tenant: o.tenant,
-        objectType: type,
-        objectName: typeof current.name === 'string' ? current.name : o.name,
-      });
-      return 'deleted';
-    } catch (e) {
-      if (e instanceof AviError && e.status === 404) return 'not-found';
-      throw e;
-    }
-  };
-
   const put: AviClient['put'] = async (type, uuid, body, o = {}) => {
     const payload: Record<string, unknown> = { ...body, uuid };
     if (o.lastModified !== undefined) payload._last_modified = o.lastModified;
@@ -664,46 +510,34 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     }
   };
 
-  /** Read-modify-write of a system object (VRF, SE group) with `_last_modified` and 412 retries. */
-  const rewriteSystemObject = async (
-    type: 'vrfcontext' | 'serviceenginegroup',
-    name: string,
-    o: { tenant?: string; cloudName?: string },
-    change: (current: AviRecord) => Record<string, unknown> | undefined,
-  ): Promise<{ changed: boolean; uuid: string }> => {
-    const tenant = o.tenant ?? 'admin';
-    const query = o.cloudName ? { 'cloud_ref.name': o.cloudName } : undefined;
-    for (let attempt = 1; ; attempt++) {
-      const current = await getByName(type, name, { tenant, query });
-      if (!current?.uuid)
-        throw fail(
-          'GET',
-          { objectType: type, objectName: name },
-          `/api/${type}`,
-          404,
-          `${type} ${name} not found`,
-          false,
-        );
-      const next = change(current);
-      if (!next) return { changed: false, uuid: current.uuid };
-      try {
-        await send('PUT', itemPath(type, current.uuid), {
-          tenant,
-          body: { ...next, _last_modified: current._last_modified },
-          objectType: type,
-          objectName: name,
-        });
-        return { changed: true, uuid: current.uuid };
-      } catch (e) {
-        if (e instanceof AviError && e.status === 412 && attempt < maxConflictRetries) {
-          stats.retries++;
-          await sleep(backoffDelay(attempt, { ...backoff, baseDelayMs: Math.min(backoff.baseDelayMs, 50) }));
-          continue;
-        }
-        throw e;
-      }
-    }
+  /** One object request for the guarded writes and the system-object merges. */
+  const transport: ObjectTransport = {
+    get,
+    list,
+    getByName,
+    async request(method, type, uuid, o) {
+      const path = uuid === undefined ? `/api/${type}` : itemPath(type, uuid);
+      const res = await send(method, path, {
+        tenant: o.tenant,
+        body: o.body,
+        objectType: type,
+        objectName: o.name ?? uuid,
+      });
+      return (res.data ?? {}) as AviRecord;
+    },
+    async conflictPause(attempt) {
+      stats.retries++;
+      await sleep(backoffDelay(attempt, { ...backoff, baseDelayMs: Math.min(backoff.baseDelayMs, 50) }));
+    },
   };
+  const guarded = createGuardedWrites(transport, {
+    ...(owner ? { owner } : {}),
+    ...(opts.clusterName ? { clusterName: opts.clusterName } : {}),
+    defaultTenant,
+    logger,
+    maxConflictRetries,
+  });
+  const systemObjects = createSystemObjects(transport, { ...(owner ? { owner } : {}), maxConflictRetries });
 
   return {
     baseUrl,
@@ -715,47 +549,10 @@ export function createAviClient(opts: AviClientOptions): AviClient {
     get,
     list,
     getByName,
-    create,
-    update,
-    patch,
-    delete: del,
+    ...guarded,
+    ...systemObjects,
     put,
     remove,
-    ownershipOf,
-    syncStaticRoutes(vrfName, clusterName, routes, o = {}) {
-      if (!clusterName) throw new Error('syncStaticRoutes: clusterName is required');
-      return rewriteSystemObject('vrfcontext', vrfName, o, (current) => {
-        if (clusterRoutesMatch(current.static_routes, clusterName, routes)) return undefined;
-        const { url: _url, ...rest } = current;
-        return { ...rest, static_routes: mergeStaticRoutes(current.static_routes, clusterName, routes) };
-      });
-    },
-    setSeGroupClusterLabel(segName, clusterName, present, o = {}) {
-      return rewriteSystemObject('serviceenginegroup', segName, o, (current) => {
-        const labels = Array.isArray(current.labels) ? (current.labels as { key?: unknown; value?: unknown }[]) : [];
-        const cluster = labels.filter((l) => l?.key === 'clustername');
-        const other = cluster.find((l) => l.value !== clusterName);
-        if (other) {
-          throw new AviOwnershipError(
-            'PUT',
-            'serviceenginegroup',
-            segName,
-            owner,
-            undefined,
-            `it is labelled clustername=${String(other.value)}, not ${clusterName}`,
-          );
-        }
-        const has = cluster.length > 0;
-        if (has === present) return undefined;
-        const { url: _url, ...rest } = current;
-        return {
-          ...rest,
-          labels: present
-            ? [...labels, { key: 'clustername', value: clusterName }]
-            : labels.filter((l) => l?.key !== 'clustername'),
-        };
-      });
-    },
     stats: () => structuredClone(stats),
     resetStats() {
       Object.assign(stats, emptyStats());
