@@ -157,10 +157,17 @@ function top(c: Counters, n = 12): string {
     .join(', ');
 }
 
-function report(label: string, c: Counters, objects: number, wall: number) {
+/** From the start of the phase to the controller's first and last request (where the wall time goes). */
+function span(rt: Runtime, began: number): string {
+  const log = rt.aviSim!.requestLog().filter((e) => e.path.startsWith('/api/') && e.type !== 'initial-data');
+  if (!log.length) return '';
+  return `; controller requests from +${fmt((log[0]!.time - began) / 1000, 1)} s to +${fmt((log.at(-1)!.time - began) / 1000, 1)} s`;
+}
+
+function report(label: string, c: Counters, objects: number, wall: number, extra = '') {
   const r = apiRequests(c);
   console.log(
-    `${label}: ${objects} objects must exist; ${r.requests} requests (reads ${r.reads}, writes ${r.writes}, 429s ${c.byStatus['429'] ?? 0}) → ${fmt(r.requests / Math.max(1, objects))} requests/object; wall ${fmt(wall, 1)} s (floor objects÷32 ${fmt(objects / 32, 1)} s)`,
+    `${label}: ${objects} objects must exist; ${r.requests} requests (reads ${r.reads}, writes ${r.writes}, 429s ${c.byStatus['429'] ?? 0}) → ${fmt(r.requests / Math.max(1, objects))} requests/object; wall ${fmt(wall, 1)} s (floor objects÷32 ${fmt(objects / 32, 1)} s)${extra}`,
   );
   console.log(`  top: ${top(c)}`);
 }
@@ -178,7 +185,7 @@ async function main() {
     const began = Date.now();
     rt = await runtime(dir);
     await rt.waitForConvergence({ timeoutMs: 3_600_000 });
-    report('cold start', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000);
+    report('cold start', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000, span(rt, began));
   }
   if (PARTS.has('replay')) {
     if (rt) await rt.stop();
@@ -189,7 +196,7 @@ async function main() {
     const began = Date.now();
     for (const o of objs) dev.apply(o as Parameters<typeof dev.apply>[0]);
     await rt.waitForConvergence({ timeoutMs: 3_600_000 });
-    report('replay', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000);
+    report('replay', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000, span(rt, began));
   }
   if (!rt) return;
   if (PARTS.has('edit')) {
