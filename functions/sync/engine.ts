@@ -6,26 +6,29 @@
 import type { CurrentObject } from '../../shared/avi/plan.ts';
 import type { AviReconciler } from '../../shared/avi/reconciler.ts';
 import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '../../shared/avi/types.ts';
-import type { EncryptedSecret, ReleaseConfirmedEvent, SyncStatusEvent } from '../../shared/events/index.ts';
+import type { EncryptedSecret } from '../../shared/events/index.ts';
+import { createBurstCoalescer } from '../../shared/instance/coalesce.ts';
 import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
+import { createReporting, type PublishedEvent } from '../../shared/instance/reporting.ts';
+import {
+  contributing,
+  contributingNamespaces,
+  namespaceOfKey,
+  type RecordedModel,
+  readWorkingSet,
+  setApplied,
+  type WorkingSet,
+} from '../../shared/instance/working-set.ts';
 import type { Logger } from '../../shared/log.ts';
-import type {
-  AviModel,
-  ClusterView,
-  KubeObject,
-  ModelApi,
-  ObjectKey,
-  SkippedObject,
-} from '../../shared/model/types.ts';
+import type { AviModel, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
 import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
-import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
-import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
+import type { InstanceStore, PutOutcome } from '../../shared/store/types.ts';
+import { ENCRYPTED_FIELD } from './messages.ts';
 import {
   addAll,
   type CoalescedChange,
   coalesceChanges,
-  contributes,
   type InventoryCommand,
   inventoryPrunes,
   type NamespaceCommand,
@@ -35,9 +38,7 @@ import {
 } from './plan.ts';
 import type { FailedObject, StatusReporter } from './status.ts';
 
-export type PublishedEvent =
-  | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
-  | { detailType: 'sync-status'; detail: SyncStatusEvent };
+export type { PublishedEvent } from '../../shared/instance/reporting.ts';
 
 export type ModelFunctions = Pick<ModelApi, 'affectedModels' | 'buildSelectedModels' | 'buildModels'>;
 
@@ -75,29 +76,7 @@ export interface EngineDeps {
   coalesce?: { maxDeferMs?: number };
 }
 
-/**
- * An applied model as the sync function records it: the reconciler's record plus the objects it was built from
- * and the objects the last apply could not write (collisions, refusals: their sources get no address).
- */
-export type RecordedModel = AppliedModel & { sources?: ObjectKey[]; failed?: FailedObject[] };
-
-/** The instance's state for one batch, loaded once and kept in step with every store write. */
-export interface WorkingSet {
-  objects: Map<ObjectKey, KubeObject>;
-  states: Map<string, NamespaceState>;
-  applied: Map<string, RecordedModel>;
-  /** object key → models that listed it as a source when applied. */
-  sources: Map<ObjectKey, Set<string>>;
-  /** Namespace labels seen on this batch's messages (for namespaces without a stored Namespace object). */
-  labels: Map<string, Record<string, string>>;
-  /** The model's view of this state, kept in step change by change (the model's index follows it). */
-  view?: ClusterView;
-  /**
-   * Reused from the previous batch, which completed without failures: everything stored so far has been
-   * reconciled, so a redelivered (duplicate) message needs no rebuild. A freshly loaded set re-evaluates them.
-   */
-  warm?: boolean;
-}
+export type { FailedObject, RecordedModel, WorkingSet } from '../../shared/instance/working-set.ts';
 
 export interface ReconcileOutcome {
   /** Models whose apply failed transiently: the messages behind them are retried. */
@@ -111,12 +90,6 @@ export interface ReconcileOutcome {
 const INTERNAL_KINDS = new Set(['Namespace']);
 /** The reconciler skips objects that depend on one it could not create; they follow that object's fate. */
 const DEPENDENT_SKIP = /^not attempted: depends on /;
-
-function namespaceOfKey(key: ObjectKey): string {
-  const i = key.indexOf('/');
-  const j = key.indexOf('/', i + 1);
-  return key.slice(i + 1, j);
-}
 
 /** Namespace-state reason of a hold: the hand-off it belongs to follows the prefix. */
 const HOLD_REASON = 'hold for hand-off ';
@@ -138,8 +111,8 @@ export function createSyncEngine(deps: EngineDeps) {
   let initialPendingSince: number | undefined;
   let initialFirstSince: number | undefined;
   let initialChecked = !deps.initialSync;
-  /** Burst coalescing: model → when its write was first deferred. */
-  const deferred = new Map<string, number>();
+  /** Burst coalescing: models whose write waits for the backlog to drain. */
+  const deferred = createBurstCoalescer(deps.coalesce?.maxDeferMs);
   /** Messages waiting behind the batch being processed (set by the handler per batch). */
   let waitingBehind = 0;
 
@@ -151,7 +124,7 @@ export function createSyncEngine(deps: EngineDeps) {
       return cached.ws;
     }
     cached = undefined;
-    const ws = await readWorkingSet();
+    const ws = await readWorkingSet(store);
     cached = { ws, writes: store.ops.writes, at: now };
     if (!initialChecked) {
       initialChecked = true;
@@ -159,17 +132,6 @@ export function createSyncEngine(deps: EngineDeps) {
       if (ws.applied.size === 0) initialPendingSince = initialFirstSince = now;
     }
     return ws;
-  }
-
-  /** Namespaces the instance builds from (objects stored, or owned by state). */
-  function contributingNamespaces(ws: WorkingSet): Set<string> {
-    const namespaces = new Set<string>();
-    for (const o of ws.objects.values()) {
-      const ns = o.kind === 'Namespace' ? undefined : o.metadata.namespace;
-      if (ns && contributing(ws, ns)) namespaces.add(ns);
-    }
-    for (const [ns, st] of ws.states) if (st === 'owned') namespaces.add(ns);
-    return namespaces;
   }
 
   /** Cold start: is the initial sync still to run, and is it due now? */
@@ -193,45 +155,6 @@ export function createSyncEngine(deps: EngineDeps) {
   /** Something went wrong mid-batch: the next batch reloads from the store. */
   function invalidate(): void {
     cached = undefined;
-  }
-
-  async function readWorkingSet(): Promise<WorkingSet> {
-    const [objs, states, applied] = await Promise.all([
-      store.listObjects(),
-      store.listNamespaceStates(),
-      store.listApplied(),
-    ]);
-    const ws: WorkingSet = {
-      objects: new Map(),
-      states: new Map(),
-      applied: new Map(),
-      sources: new Map(),
-      labels: new Map(),
-    };
-    for (const o of objs) ws.objects.set(objectKeyOf(o.kind, o.metadata.namespace || undefined, o.metadata.name), o);
-    for (const s of states) ws.states.set(s.namespace, s.state);
-    for (const a of applied) setApplied(ws, a as RecordedModel);
-    return ws;
-  }
-
-  function setApplied(ws: WorkingSet, m: RecordedModel | undefined, name?: string): void {
-    const key = m?.name ?? name!;
-    const old = ws.applied.get(key);
-    for (const s of old?.sources ?? []) ws.sources.get(s)?.delete(key);
-    if (!m) {
-      ws.applied.delete(key);
-      return;
-    }
-    ws.applied.set(key, m);
-    for (const s of m.sources ?? []) {
-      const set = ws.sources.get(s) ?? new Set<string>();
-      set.add(key);
-      ws.sources.set(s, set);
-    }
-  }
-
-  function contributing(ws: WorkingSet, namespace: string | undefined): boolean {
-    return !namespace || contributes(ws.states.get(namespace));
   }
 
   async function decrypted(key: ObjectKey, o: KubeObject): Promise<KubeObject> {
@@ -341,87 +264,17 @@ export function createSyncEngine(deps: EngineDeps) {
     }
   }
 
-  async function recordPermanent(entry: { model?: string; object?: string; reason: string; namespace?: string }) {
-    log.warn('permanent sync failure (not retried)', {
-      model: entry.model,
-      object: entry.object,
-      operation: 'sync',
-      outcome: 'failed',
-      reason: entry.reason,
-    });
-    try {
-      await store.recordFailure({
-        ...(entry.model ? { model: entry.model } : {}),
-        ...(entry.object ? { objectKey: entry.object } : {}),
-        reason: entry.reason,
-        at: deps.now().toISOString(),
-      });
-    } catch (err) {
-      log.error('cannot record failure', { reason: err instanceof Error ? err.message : String(err) });
-    }
-    await status('failed', 'sync', entry);
-  }
-
-  async function status(
-    outcome: SyncStatusEvent['outcome'],
-    operation: string,
-    f: { model?: string; object?: string; reason?: string; namespace?: string } = {},
-  ): Promise<void> {
-    try {
-      await deps.publish({
-        detailType: 'sync-status',
-        detail: {
-          version: 1,
-          cluster: instance.clusterName,
-          instance: instance.id,
-          operation,
-          outcome,
-          ...(f.namespace ? { namespace: f.namespace } : {}),
-          ...(f.model ? { model: f.model } : {}),
-          ...(f.object ? { object: f.object } : {}),
-          ...(f.reason ? { reason: f.reason.slice(0, 1000) } : {}),
-          at: deps.now().toISOString(),
-        },
-      });
-    } catch (err) {
-      log.warn('cannot publish status event', { reason: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
-  /** Publishes status for every status-bearing source of the models, before and after; never fails the batch. */
-  async function reportStatus(
-    view: ClusterView,
-    ws: WorkingSet,
-    names: Iterable<string>,
-    before: ReadonlyMap<string, readonly ObjectKey[]>,
-  ): Promise<void> {
-    if (!deps.statusReporter) return;
-    const keys: ObjectKey[] = [];
-    for (const name of names) keys.push(...(before.get(name) ?? []), ...(ws.applied.get(name)?.sources ?? []));
-    try {
-      await deps.statusReporter.report(view, ws.applied, keys);
-    } catch (err) {
-      log.warn('cannot publish Kubernetes status', { reason: err instanceof Error ? err.message : String(err) });
-    }
-  }
+  const { recordPermanent, status, reportStatus, reportSkipped } = createReporting({
+    instance,
+    store,
+    publish: deps.publish,
+    log,
+    now: deps.now,
+    ...(deps.statusReporter ? { statusReporter: deps.statusReporter } : {}),
+  });
 
   const sourcesOf = (ws: WorkingSet, names: Iterable<string>) =>
     new Map([...names].map((n) => [n, [...(ws.applied.get(n)?.sources ?? [])]]));
-
-  async function reportSkipped(skipped: SkippedObject[]): Promise<void> {
-    if (deps.statusReporter && skipped.length) {
-      await deps.statusReporter.reportSkipped(skipped).catch((err: unknown) => {
-        log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
-      });
-    }
-    for (const s of skipped) {
-      await recordPermanent({
-        object: objectKeyOf(s.kind, s.namespace, s.name),
-        reason: `${s.field}: ${s.reason}`,
-        ...(s.namespace ? { namespace: s.namespace } : {}),
-      });
-    }
-  }
 
   function sameRecord(a: RecordedModel | undefined, b: RecordedModel): boolean {
     return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
@@ -519,7 +372,7 @@ export function createSyncEngine(deps: EngineDeps) {
     // Models the build produced without being asked (it may widen the set) are reconciled too.
     const all = [...new Set([...names, ...desired.keys()])].sort();
     const before = sourcesOf(ws, all);
-    for (const n of all) deferred.delete(n);
+    deferred.settled(all);
     await runLimited(all, concurrency, (name) => reconcileOne(ws, name, desired.get(name), out));
     await reportStatus(view, ws, all, before);
     return out;
@@ -531,14 +384,11 @@ export function createSyncEngine(deps: EngineDeps) {
    */
   async function flushDeferred(ws: WorkingSet): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
-    if (deferred.size === 0) return out;
     const now = deps.now().getTime();
-    const maxDeferMs = deps.coalesce?.maxDeferMs ?? 2_000;
-    const due = new Set<string>();
-    for (const [n, at] of deferred) if (waitingBehind === 0 || now - at >= maxDeferMs) due.add(n);
+    const due = deferred.size ? deferred.due(waitingBehind, now) : new Set<string>();
     if (due.size === 0) return out;
     const outcome = await reconcileModels(ws, due, await buildView(ws));
-    for (const n of outcome.transient) if (!deferred.has(n)) deferred.set(n, now);
+    deferred.defer(outcome.transient, now);
     return outcome;
   }
 
@@ -642,8 +492,7 @@ export function createSyncEngine(deps: EngineDeps) {
         for (const id of t.ids) addAll(messageModels.get(id) ?? messageModels.set(id, new Set()).get(id)!, models);
       }
       if (defer) {
-        const now = deps.now().getTime();
-        for (const n of names) if (!deferred.has(n)) deferred.set(n, now);
+        deferred.defer(names, deps.now().getTime());
         return {
           messageModels,
           outcome: { transient: new Set(), permanent: new Set(), changed: new Set() },

@@ -9,6 +9,7 @@ import {
   type InstanceMessage,
   parseInstanceMessageBody,
 } from '../../shared/events/index.ts';
+import { objectKeyOf } from '../../shared/instance/working-set.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import type { InventoryCommand, ObjectChange, WorkItem } from './plan.ts';
 
@@ -23,9 +24,7 @@ export function groupOf(record: Pick<SQSRecord, 'attributes'>): string {
   return record.attributes?.MessageGroupId || CLUSTER_GROUP;
 }
 
-export function objectKeyOf(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${namespace ?? ''}/${name}`;
-}
+export { objectKeyOf };
 
 export function parseRecord(record: SQSRecord, expectedCluster: string): ParsedRecord {
   const messageId = record.messageId;

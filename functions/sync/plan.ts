@@ -196,9 +196,7 @@ export function namespaceTransition(
 }
 
 /** Whether objects of a namespace in this state build models. Unknown namespaces are implicitly owned. */
-export function contributes(state: NamespaceState | undefined): boolean {
-  return state === undefined || state === 'owned';
-}
+export { contributes } from '../../shared/instance/working-set.ts';
 
 export interface StoredRef {
   key: ObjectKey;

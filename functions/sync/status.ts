@@ -21,14 +21,9 @@ export interface VipInfo {
   fqdns: string[];
 }
 
-/** An object of a model that the last apply could not write (ownership collision, refused by the controller). */
-export interface FailedObject {
-  type: string;
-  name: string;
-  /** created_by of whoever holds the name, for a collision. */
-  heldBy?: string;
-  reason: string;
-}
+import type { FailedObject } from '../../shared/instance/working-set.ts';
+
+export type { FailedObject } from '../../shared/instance/working-set.ts';
 
 /** An applied model as the status needs it: the objects written plus those refused in the last apply. */
 export type StatusModel = AppliedModel & { failed?: FailedObject[] };
