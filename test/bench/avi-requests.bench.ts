@@ -116,7 +116,8 @@ async function runtime(seedDir: string | undefined, sim?: { url: string }): Prom
     ...(seedDir ? { seedDir } : {}),
     ...(sim ? { controller: sim.url } : {}),
     ...(SIM_LIMIT ? { simRateLimit: SIM_LIMIT } : {}),
-    queue: { maxReceiveCount: 10, backoffMs: (n) => Math.min(5000, 100 * 2 ** n) },
+    // An initial sync of a large instance runs longer than the default 120 s visibility timeout.
+    queue: { maxReceiveCount: 10, backoffMs: (n) => Math.min(5000, 100 * 2 ** n), visibilityTimeoutMs: 3_600_000 },
   });
 }
 

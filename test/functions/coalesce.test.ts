@@ -146,6 +146,17 @@ describe('one request per necessary write', () => {
       expect(log.map((e) => `${e.method} ${e.type} ${e.status}`)).toEqual(['PUT pool 200']);
       expect((log[0]!.body as { _last_modified?: string })._last_modified).toBeTruthy();
       expect(apiRequests(sim)).toBe(1);
+      // The next edit is guarded by the _last_modified our own PUT response returned: again one request.
+      sim.resetCounters();
+      expect(
+        await r.send([objectMsg(endpointSlice(NS, 'avisvc', ['10.0.0.10']), { namespaceLabels: LABELS })]),
+      ).toEqual([]);
+      expect(
+        sim
+          .requestLog()
+          .filter((e) => e.path.startsWith('/api/'))
+          .map((e) => `${e.method} ${e.type} ${e.status}`),
+      ).toEqual(['PUT pool 200']);
     });
   });
 
