@@ -128,8 +128,10 @@ export function createSyncEngine(deps: EngineDeps) {
     cached = { ws, writes: store.ops.writes, at: now };
     if (!initialChecked) {
       initialChecked = true;
-      // Nothing recorded yet: this instance starts cold.
-      if (ws.applied.size === 0) initialPendingSince = initialFirstSince = now;
+      // Nothing recorded and no inventory yet: a fresh state store (new installation, `start`). An instance that
+      // simply has no models yet (inventories stored) is not held back: its next object is written at once.
+      if (ws.applied.size === 0 && (await store.listInventories()).length === 0)
+        initialPendingSince = initialFirstSince = now;
     }
     return ws;
   }
