@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
-import type { EncryptedSecret, InventoryItem } from '../../shared/events/index.ts';
+import { type EncryptedSecret, formatStreamSequence, type InventoryItem } from '../../shared/events/index.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { type Built, Delivery } from './delivery.ts';
@@ -63,6 +63,8 @@ export interface ForwarderOptions {
   cni?: 'auto' | false;
   /** Time allowed to flush the queue on stop (default 10 s). */
   flushTimeoutMs?: number;
+  /** Clock (ms) for the stream's start (tests). */
+  now?: () => number;
 }
 
 export interface ForwarderMetrics {
@@ -141,6 +143,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
   let readyFlag = false;
   let stopping = false;
   const warnedNoKey = new Set<string>();
+  // This forwarder's stream: every event built gets the next position (consumers order one object's events by it).
+  const streamStart = (opts.now ?? Date.now)();
+  let streamCounter = 0;
+  const nextSequence = () => formatStreamSequence(streamStart, ++streamCounter);
 
   const tableOf = (kind: WatchedKind) => {
     let m = tracked.get(kind.kind);
@@ -278,7 +284,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     const cur = tableOf(item.kind).get(`${item.namespace ?? ''}/${item.name}`);
     if (!cur) {
       if (!item.tomb) return undefined;
-      const detail = deleteEvent(cluster, item.kind, item.namespace, item.name, item.tomb);
+      const detail = {
+        ...deleteEvent(cluster, item.kind, item.namespace, item.name, item.tomb),
+        sequence: nextSequence(),
+      };
       return { entry: toEntry(DetailType.objectChange, detail), label: key };
     }
     const labels = item.kind === NAMESPACE_KIND ? (cur.obj.metadata.labels ?? {}) : labelsOf(item.namespace);
@@ -301,11 +310,13 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
         log.warn('no key provider: TLS secret published without its private key', { object: key, outcome: 'degraded' });
       }
     }
-    let entry = toEntry(DetailType.objectChange, upsertEvent(cluster, item.kind, object, labels, encrypted));
+    // Built from the latest state: a later position always carries at least as new a state.
+    const sequence = nextSequence();
+    const eventOf = (o: KubeObject) => ({ ...upsertEvent(cluster, item.kind, o, labels, encrypted), sequence });
+    let entry = toEntry(DetailType.objectChange, eventOf(object));
     if (entrySize(entry) > maxEntryBytes) {
       const reduced = reduceSecret(object);
-      if (reduced)
-        entry = toEntry(DetailType.objectChange, upsertEvent(cluster, item.kind, reduced, labels, encrypted));
+      if (reduced) entry = toEntry(DetailType.objectChange, eventOf(reduced));
     }
     if (entrySize(entry) > maxEntryBytes) {
       counts.oversized++;
@@ -352,7 +363,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
       return undefined;
     }
     const labels = namespace ? nsLabels.get(namespace) : undefined;
-    const detail = inventoryEvent(cluster, namespace, inventoryItems(namespace), new Date(), labels);
+    const detail = {
+      ...inventoryEvent(cluster, namespace, inventoryItems(namespace), new Date(), labels),
+      sequence: nextSequence(),
+    };
     const entry = toEntry(DetailType.inventory, detail);
     if (entrySize(entry) > maxEntryBytes) {
       counts.oversized++;

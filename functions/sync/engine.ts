@@ -18,6 +18,7 @@ import type {
 } from '../../shared/model/types.ts';
 import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
+import { withStreamSequences } from '../../shared/store/relist.ts';
 import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
 import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
 import {
@@ -490,8 +491,9 @@ export function createSyncEngine(deps: EngineDeps) {
   }
 
   async function writeChange(ch: ObjectChange): Promise<PutOutcome> {
-    if (ch.op === 'upsert') return store.upsertObject(ch.object!);
-    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion);
+    const position = ch.sequence ? { sequence: ch.sequence } : undefined;
+    if (ch.op === 'upsert') return store.upsertObject(ch.object!, position);
+    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion, position);
   }
 
   /**
@@ -655,9 +657,11 @@ export function createSyncEngine(deps: EngineDeps) {
   }
 
   async function pruneFromInventory(ws: WorkingSet, inv: InventoryCommand) {
-    const prunes = inventoryPrunes(storedRefs(ws, inv.namespace), inv.items, {
+    const refs = await withStreamSequences(store, storedRefs(ws, inv.namespace), inv.items);
+    const prunes = inventoryPrunes(refs, inv.items, {
       ...(inv.snapshotResourceVersion ? { snapshotResourceVersion: inv.snapshotResourceVersion } : {}),
       ...(inv.takenAt ? { takenAt: inv.takenAt } : {}),
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     });
     if (!prunes.length) return { pruned: 0, result: undefined };
     log.info('inventory: removing objects deleted while events were lost', {
@@ -676,6 +680,7 @@ export function createSyncEngine(deps: EngineDeps) {
       uid: p.uid,
       resourceVersion: p.resourceVersion,
       op: 'delete',
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     }));
     const result = await processObjects(ws, changes);
     return { pruned: prunes.length, result };
