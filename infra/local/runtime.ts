@@ -28,6 +28,7 @@ import { FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
 import { buildSnapshot, type RuntimeView } from './snapshot-builder.ts';
 import type { ConflictStatus, RecentEvent, StatusSnapshot } from './status/snapshot.ts';
+import { devClusterWithRealControllerRefusal } from './view-guard.ts';
 
 export interface RuntimeOptions {
   registry: Registry;
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   simRateLimit?: number;
   /** Queue redelivery back-off and receive limit (tests shorten them). */
   queue?: { maxReceiveCount?: number; backoffMs?: (n: number) => number; visibilityTimeoutMs?: number };
+  /** Run the development cluster against a real controller (refused otherwise; see view-guard.ts). */
+  demoDevClusterWithRealController?: boolean;
   /** Periodic sweep; default every instance's fullSyncFrequency (0 disables). */
   sweeps?: boolean;
   logger?: Logger;
@@ -127,6 +130,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   // --- Controller: a real one when configured, otherwise the simulator.
   const configuredHost = opts.controller ?? registry.instances.find((i) => i.controller.host)?.controller.host;
+  const refusal = devClusterWithRealControllerRefusal({
+    ...(configuredHost ? { controllerHost: configuredHost } : {}),
+    ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    demo: Boolean(opts.demoDevClusterWithRealController),
+  });
+  if (refusal) throw new Error(refusal);
   const creds = controllerCredentials(registry);
   let aviSim: AviSim | undefined;
   let controllerUrl: string;
