@@ -651,6 +651,7 @@ export function createSyncEngine(deps: EngineDeps) {
       cluster: instance.clusterName,
       observedAt: inv.takenAt ?? deps.now().toISOString(),
       entries: inv.items.map((i) => ({ kind: i.kind, name: i.name, resourceVersion: i.resourceVersion })),
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     });
     if (put === 'stale') return { pruned: 0, result: undefined };
     return pruneFromInventory(ws, inv);

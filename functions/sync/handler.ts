@@ -134,7 +134,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
       }
       case 'sweep': {
         const avi = sweepAvi();
-        const sweep = deps.sweep ?? (avi ? (e: SyncEngine, w: WorkingSet) => runSweep(e, w, { avi }) : undefined);
+        const sweep = deps.sweep ?? (avi ? (e: SyncEngine, w: WorkingSet) => runSweep(e, w, { avi, now: () => deps.now().getTime() }) : undefined);
         if (!sweep) {
           log.info('sweep message ignored: the reconciler cannot list the controller', {
             operation: 'sweep',

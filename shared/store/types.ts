@@ -52,6 +52,8 @@ export interface NamespaceInventory {
   /** ISO time the listing was taken; an older inventory never replaces a newer one. */
   observedAt: string;
   entries: InventoryEntry[];
+  /** The forwarder's stream position when the listing was taken (orders it against object events). */
+  sequence?: string;
 }
 
 /** A permanent failure (invalid object, ownership collision, ...) kept for status and the sweep until cleared. */
