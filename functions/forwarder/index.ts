@@ -24,7 +24,7 @@ import { entrySize, type Publisher } from './publishers/types.ts';
 import { CoalescingQueue } from './queue.ts';
 import { encryptPrivateFields } from './secrets.ts';
 import { reduceSecret, sameContent, splitPrivateKeys, trimObject } from './trim.ts';
-import { KindWatcher } from './watcher.ts';
+import { API_SERVER_BOOKMARK_INTERVAL_MS, KindWatcher, watchLiveness } from './watcher.ts';
 
 export type { PublishEntry, Publisher, PublishFailure } from './publishers/types.ts';
 export { publisherFromPutEvents } from './publishers/types.ts';
@@ -39,7 +39,12 @@ export interface ForwarderOptions {
   /** Inventory period; 0 = only at start. Default 300. */
   fullSyncFrequencySeconds?: number;
   logger?: Logger;
-  /** Restart a watch silent for longer than this (bookmarks count). Default 300. */
+  /**
+   * The API server's bookmark period (default 60, kube-apiserver's). A watch silent for 2.5 periods (no event, no
+   * bookmark) is restarted, checked every quarter period: within ~3 bookmark intervals.
+   */
+  bookmarkIntervalSeconds?: number;
+  /** Overrides the silence limit derived from bookmarkIntervalSeconds. */
   watchdogSeconds?: number;
   /** Informer restart back-off. Defaults 500 ms → 30 s. */
   backoffInitialMs?: number;
@@ -125,6 +130,18 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 };
+
+/** The watch silence limit and check period from the bookmark period (or an explicit watchdogSeconds). */
+function watchdogOf(opts: Pick<ForwarderOptions, 'bookmarkIntervalSeconds' | 'watchdogSeconds'>): {
+  watchdogMs: number;
+  watchdogCheckMs: number;
+} {
+  const liveness = watchLiveness((opts.bookmarkIntervalSeconds ?? API_SERVER_BOOKMARK_INTERVAL_MS / 1000) * 1000);
+  if (opts.watchdogSeconds === undefined)
+    return { watchdogMs: liveness.silenceLimitMs, watchdogCheckMs: liveness.checkEveryMs };
+  const watchdogMs = opts.watchdogSeconds * 1000;
+  return { watchdogMs, watchdogCheckMs: Math.min(liveness.checkEveryMs, Math.max(10, Math.floor(watchdogMs / 4))) };
+}
 
 export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder> {
   const cluster = opts.clusterName;
@@ -397,7 +414,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     kubeConfig: opts.kubeConfig,
     request,
     logger: log,
-    watchdogMs: (opts.watchdogSeconds ?? 300) * 1000,
+    ...watchdogOf(opts),
     backoffInitialMs: opts.backoffInitialMs ?? 500,
     backoffMaxMs: opts.backoffMaxMs ?? 30_000,
   };
