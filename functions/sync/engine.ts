@@ -92,6 +92,14 @@ export interface ReconcileOutcome {
   permanent: Set<string>;
   /** Models with at least one write. */
   changed: Set<string>;
+  /** Why each transiently failed model failed (tells an outage from other failures; shared/instance/outage.ts). */
+  reasons?: Map<string, string>;
+}
+
+function noteTransient(out: ReconcileOutcome, model: string, reason: string): void {
+  out.transient.add(model);
+  out.reasons ??= new Map();
+  out.reasons.set(model, reason);
 }
 
 const INTERNAL_KINDS = new Set(['Namespace']);
@@ -404,7 +412,7 @@ export function createSyncEngine(deps: EngineDeps) {
         duration: Date.now() - started,
         reason,
       });
-      if (transient) out.transient.add(name);
+      if (transient) noteTransient(out, name, reason);
       else {
         out.permanent.add(name);
         await recordPermanent({ model: name, reason });
@@ -436,7 +444,10 @@ export function createSyncEngine(deps: EngineDeps) {
           object: `${op.type}/${op.name}`,
           reason: op.message ?? `HTTP ${op.status}`,
         });
-      } else if (!DEPENDENT_SKIP.test(op.message ?? '')) transient = true;
+      } else if (!DEPENDENT_SKIP.test(op.message ?? '')) {
+        transient = true;
+        noteTransient(out, name, op.message ?? `HTTP ${op.status}`);
+      }
     }
     if (!res.ok && !out.permanent.has(name)) transient = true;
     if (transient) out.transient.add(name);

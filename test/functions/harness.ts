@@ -13,12 +13,7 @@ import { createSyncHandler, type DeadLetterRecord } from '../../functions/sync/h
 import type { AviSim } from '../../infra/avi-sim/index.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
 import { encryptSecretPayload, type KeyProvider, localKeyFileProvider } from '../../shared/crypto/index.ts';
-import {
-  CLUSTER_GROUP,
-  formatStreamSequence,
-  type InstanceMessage,
-  objectDedupId,
-} from '../../shared/events/index.ts';
+import { CLUSTER_GROUP, formatStreamSequence, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
 import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { resolveInstance } from '../../shared/registry/index.ts';
