@@ -24,7 +24,7 @@ import { createMemoryStore } from '../../shared/store/index.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import { type AviSim, startAviSim } from '../avi-sim/index.ts';
 import { type CniKind, type DevCluster, startDevCluster } from '../dev-cluster/index.ts';
-import { EventBus } from './event-bus.ts';
+import { type DeliveryChaos, EventBus } from './event-bus.ts';
 import { type DeadLetterMessage, FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
 import { buildSnapshot, type RuntimeView } from './snapshot-builder.ts';
@@ -57,6 +57,8 @@ export interface RuntimeOptions {
     /** Back-off while the controller is down (default shared/instance/outage.ts: 1 s doubling to 20 s). */
     outageBackoffMs?: (n: number) => number;
   };
+  /** Seeded reordering and duplication of bus deliveries (tests; see event-bus.ts). */
+  busChaos?: DeliveryChaos;
   /** Run the development cluster against a real controller (refused otherwise; see view-guard.ts). */
   demoDevClusterWithRealController?: boolean;
   /** Periodic sweep; default every instance's fullSyncFrequency (0 disables). */
@@ -211,7 +213,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const keyProvider: KeyProvider = localKeyFileProvider(join(stateDir, 'tls-data.key'));
 
   // --- Bus, queues and handlers.
-  const bus = new EventBus('ako-serverless', { retryDelayMs: (n) => Math.min(2000, 20 * 2 ** n) });
+  const bus = new EventBus('ako-serverless', {
+    retryDelayMs: (n) => Math.min(2000, 20 * 2 ** n),
+    ...(opts.busChaos ? { chaos: opts.busChaos } : {}),
+  });
   const queueOpts = {
     maxReceiveCount: opts.queue?.maxReceiveCount ?? 5,
     visibilityTimeoutMs: opts.queue?.visibilityTimeoutMs ?? 120_000,
