@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
-import type { EncryptedSecret, InventoryItem } from '../../shared/events/index.ts';
+import { type EncryptedSecret, formatStreamSequence, type InventoryItem } from '../../shared/events/index.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { type Built, Delivery } from './delivery.ts';
@@ -24,7 +24,7 @@ import { entrySize, type Publisher } from './publishers/types.ts';
 import { CoalescingQueue } from './queue.ts';
 import { encryptPrivateFields } from './secrets.ts';
 import { reduceSecret, sameContent, splitPrivateKeys, trimObject } from './trim.ts';
-import { KindWatcher } from './watcher.ts';
+import { API_SERVER_BOOKMARK_INTERVAL_MS, KindWatcher, watchLiveness } from './watcher.ts';
 
 export type { PublishEntry, Publisher, PublishFailure } from './publishers/types.ts';
 export { publisherFromPutEvents } from './publishers/types.ts';
@@ -39,7 +39,12 @@ export interface ForwarderOptions {
   /** Inventory period; 0 = only at start. Default 300. */
   fullSyncFrequencySeconds?: number;
   logger?: Logger;
-  /** Restart a watch silent for longer than this (bookmarks count). Default 300. */
+  /**
+   * The API server's bookmark period (default 60, kube-apiserver's). A watch silent for 2.5 periods (no event, no
+   * bookmark) is restarted, checked every quarter period: within ~3 bookmark intervals.
+   */
+  bookmarkIntervalSeconds?: number;
+  /** Overrides the silence limit derived from bookmarkIntervalSeconds. */
   watchdogSeconds?: number;
   /** Informer restart back-off. Defaults 500 ms → 30 s. */
   backoffInitialMs?: number;
@@ -63,6 +68,8 @@ export interface ForwarderOptions {
   cni?: 'auto' | false;
   /** Time allowed to flush the queue on stop (default 10 s). */
   flushTimeoutMs?: number;
+  /** Clock (ms) for the stream's start (tests). */
+  now?: () => number;
 }
 
 export interface ForwarderMetrics {
@@ -124,6 +131,18 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 };
 
+/** The watch silence limit and check period from the bookmark period (or an explicit watchdogSeconds). */
+function watchdogOf(opts: Pick<ForwarderOptions, 'bookmarkIntervalSeconds' | 'watchdogSeconds'>): {
+  watchdogMs: number;
+  watchdogCheckMs: number;
+} {
+  const liveness = watchLiveness((opts.bookmarkIntervalSeconds ?? API_SERVER_BOOKMARK_INTERVAL_MS / 1000) * 1000);
+  if (opts.watchdogSeconds === undefined)
+    return { watchdogMs: liveness.silenceLimitMs, watchdogCheckMs: liveness.checkEveryMs };
+  const watchdogMs = opts.watchdogSeconds * 1000;
+  return { watchdogMs, watchdogCheckMs: Math.min(liveness.checkEveryMs, Math.max(10, Math.floor(watchdogMs / 4))) };
+}
+
 export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder> {
   const cluster = opts.clusterName;
   const log = (opts.logger ?? createLogger({ component: 'forwarder' })).child({ cluster });
@@ -141,6 +160,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
   let readyFlag = false;
   let stopping = false;
   const warnedNoKey = new Set<string>();
+  // This forwarder's stream: every event built gets the next position (consumers order one object's events by it).
+  const streamStart = (opts.now ?? Date.now)();
+  let streamCounter = 0;
+  const nextSequence = () => formatStreamSequence(streamStart, ++streamCounter);
 
   const tableOf = (kind: WatchedKind) => {
     let m = tracked.get(kind.kind);
@@ -278,7 +301,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     const cur = tableOf(item.kind).get(`${item.namespace ?? ''}/${item.name}`);
     if (!cur) {
       if (!item.tomb) return undefined;
-      const detail = deleteEvent(cluster, item.kind, item.namespace, item.name, item.tomb);
+      const detail = {
+        ...deleteEvent(cluster, item.kind, item.namespace, item.name, item.tomb),
+        sequence: nextSequence(),
+      };
       return { entry: toEntry(DetailType.objectChange, detail), label: key };
     }
     const labels = item.kind === NAMESPACE_KIND ? (cur.obj.metadata.labels ?? {}) : labelsOf(item.namespace);
@@ -301,11 +327,13 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
         log.warn('no key provider: TLS secret published without its private key', { object: key, outcome: 'degraded' });
       }
     }
-    let entry = toEntry(DetailType.objectChange, upsertEvent(cluster, item.kind, object, labels, encrypted));
+    // Built from the latest state: a later position always carries at least as new a state.
+    const sequence = nextSequence();
+    const eventOf = (o: KubeObject) => ({ ...upsertEvent(cluster, item.kind, o, labels, encrypted), sequence });
+    let entry = toEntry(DetailType.objectChange, eventOf(object));
     if (entrySize(entry) > maxEntryBytes) {
       const reduced = reduceSecret(object);
-      if (reduced)
-        entry = toEntry(DetailType.objectChange, upsertEvent(cluster, item.kind, reduced, labels, encrypted));
+      if (reduced) entry = toEntry(DetailType.objectChange, eventOf(reduced));
     }
     if (entrySize(entry) > maxEntryBytes) {
       counts.oversized++;
@@ -352,7 +380,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
       return undefined;
     }
     const labels = namespace ? nsLabels.get(namespace) : undefined;
-    const detail = inventoryEvent(cluster, namespace, inventoryItems(namespace), new Date(), labels);
+    const detail = {
+      ...inventoryEvent(cluster, namespace, inventoryItems(namespace), new Date(), labels),
+      sequence: nextSequence(),
+    };
     const entry = toEntry(DetailType.inventory, detail);
     if (entrySize(entry) > maxEntryBytes) {
       counts.oversized++;
@@ -383,7 +414,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     kubeConfig: opts.kubeConfig,
     request,
     logger: log,
-    watchdogMs: (opts.watchdogSeconds ?? 300) * 1000,
+    ...watchdogOf(opts),
     backoffInitialMs: opts.backoffInitialMs ?? 500,
     backoffMaxMs: opts.backoffMaxMs ?? 30_000,
   };

@@ -30,12 +30,27 @@ export interface WatcherCallbacks {
   restarted(kind: WatchedKind, reason: string): void;
 }
 
+/** The API server's bookmark period: kube-apiserver sends a BOOKMARK on every watch about once a minute. */
+export const API_SERVER_BOOKMARK_INTERVAL_MS = 60_000;
+
+/**
+ * How long a watch that asked for bookmarks may stay silent, and how often that is checked, for a server that
+ * sends a bookmark every `bookmarkIntervalMs`: two missed bookmarks and half a period of slack, checked every
+ * quarter period, so a silent watch is restarted at most 2.75 bookmark intervals after its last line.
+ */
+export function watchLiveness(bookmarkIntervalMs: number): { silenceLimitMs: number; checkEveryMs: number } {
+  if (!(bookmarkIntervalMs > 0)) throw new Error(`bookmark interval must be positive, got ${bookmarkIntervalMs} ms`);
+  return { silenceLimitMs: bookmarkIntervalMs * 2.5, checkEveryMs: Math.max(10, Math.floor(bookmarkIntervalMs / 4)) };
+}
+
 export interface WatcherOptions {
   kubeConfig: KubeConfig;
   request: KubeRequest;
   logger: Logger;
   /** Restart a watch silent for longer than this (bookmarks count as activity). */
   watchdogMs: number;
+  /** How often silence is checked (default a quarter of watchdogMs). */
+  watchdogCheckMs?: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
   now?: () => number;
@@ -107,7 +122,7 @@ export class KindWatcher {
   /** Resolves after the first successful list (retrying failures in the background). */
   start(): Promise<void> {
     this.#spawn();
-    const period = Math.max(50, Math.floor(this.opts.watchdogMs / 4));
+    const period = this.opts.watchdogCheckMs ?? Math.max(50, Math.floor(this.opts.watchdogMs / 4));
     this.#watchdog = setInterval(() => this.#checkSilence(), period);
     this.#watchdog.unref();
     return this.#firstList.promise;

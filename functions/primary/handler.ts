@@ -10,6 +10,7 @@ import type { OperationResult, Reconciler } from '../../shared/avi/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { ClusterView, KubeObject, ModelApi } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
+import { withStreamSequences } from '../../shared/store/relist.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import type { PublishedEvent } from '../sync/engine.ts';
 import { type DeadLetterRecord, maskedBody } from '../sync/handler.ts';
@@ -219,8 +220,9 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
   }
 
   async function writeChange(ch: ObjectChange) {
-    if (ch.op === 'upsert') return store.upsertObject(ch.object!);
-    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion);
+    const position = ch.sequence ? { sequence: ch.sequence } : undefined;
+    if (ch.op === 'upsert') return store.upsertObject(ch.object!, position);
+    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion, position);
   }
 
   return async function processBatch(event: SQSEvent): Promise<SQSBatchResponse & { report?: PrimaryBatchReport }> {
@@ -273,7 +275,11 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
             resourceVersion: o.metadata.resourceVersion ?? '0',
             ...(o.metadata.creationTimestamp ? { creationTimestamp: o.metadata.creationTimestamp } : {}),
           }));
-          for (const p2 of inventoryPrunes(refs, it.items, it.takenAt ? { takenAt: it.takenAt } : {})) {
+          const opts = {
+            ...(it.takenAt ? { takenAt: it.takenAt } : {}),
+            ...(it.sequence ? { sequence: it.sequence } : {}),
+          };
+          for (const p2 of inventoryPrunes(await withStreamSequences(store, refs, it.items), it.items, opts)) {
             changes.push({
               type: 'object',
               messageId: it.messageId,
@@ -285,6 +291,7 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
               uid: p2.uid,
               resourceVersion: p2.resourceVersion,
               op: 'delete',
+              ...(it.sequence ? { sequence: it.sequence } : {}),
             });
           }
         }

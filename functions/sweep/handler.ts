@@ -50,6 +50,7 @@ export function createSweepRunner(deps: SweepHandlerDeps) {
         kind: 'sweep',
         ...(await runSweep(engine, ws, {
           avi: deps.reconciler,
+          now: () => deps.now().getTime(),
           ...(deps.checkRegistry ? { checkRegistry: deps.checkRegistry } : {}),
         })),
       };

@@ -7,14 +7,8 @@ import { tierOf } from '../../shared/avi/plan.ts';
 import type { OwnedObject } from '../../shared/avi/reconciler.ts';
 import type { ReconcileOutcome, SyncEngine, WorkingSet } from '../sync/engine.ts';
 import type { InventoryCommand } from '../sync/plan.ts';
-import {
-  type ControllerObject,
-  currentWithDrift,
-  findOrphans,
-  missingInventories,
-  orphanRecord,
-  wantedIds,
-} from './decide.ts';
+import { type ControllerObject, currentWithDrift, findOrphans, orphanRecord, wantedIds } from './decide.ts';
+import { CLUSTER_INVENTORY, partialViewReasons } from './view-check.ts';
 
 /** What the sweep needs from the Avi side (shared/avi's reconciler provides it). */
 export interface SweepAvi {
@@ -30,6 +24,9 @@ export interface SweepOptions {
    * when there is one) — but delete nothing.
    */
   reconcileOnPartial?: boolean;
+  /** The newest cluster listing must be younger than this (default 1 h) for the sweep to delete anything. */
+  maxInventoryAgeMs?: number;
+  now?: () => number;
 }
 
 export interface SweepReport {
@@ -43,8 +40,6 @@ export interface SweepReport {
   orphansDeleted: string[];
   transientModels: string[];
 }
-
-const CLUSTER_INVENTORY = '_cluster';
 
 export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOptions): Promise<SweepReport> {
   const log = engine.log.child({ operation: 'sweep' });
@@ -69,9 +64,15 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
   // 2. An inventory for every namespace this instance builds from.
   const namespaces = engine.contributingNamespaces(ws);
   const inventories = await engine.listInventories();
-  const byNs = new Map(inventories.map((i) => [i.namespace, i]));
-  const missing = missingInventories(namespaces, byNs.keys());
-  if (missing.length) report.partial.push(`no inventory yet for namespace(s) ${missing.join(', ')}`);
+  report.partial.push(
+    ...partialViewReasons({
+      namespaces,
+      inventories,
+      liveObjects: [...ws.objects.values()].filter((o) => o.kind !== 'Namespace' && o.metadata.namespace).length,
+      now: (opts.now ?? Date.now)(),
+      ...(opts.maxInventoryAgeMs !== undefined ? { maxInventoryAgeMs: opts.maxInventoryAgeMs } : {}),
+    }),
+  );
 
   // 3. Store vs inventory, per namespace that has one (safe on its own: the listing is complete for it).
   for (const inv of inventories) {
@@ -83,6 +84,7 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
       namespace: inv.namespace,
       items: inv.entries.map((e) => ({ kind: e.kind, name: e.name, resourceVersion: e.resourceVersion })),
       takenAt: inv.observedAt,
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     };
     const r = await engine.pruneFromInventory(ws, cmd);
     report.prunedFromStore += r.pruned;

@@ -23,8 +23,9 @@ import type { Logger } from '../../shared/log.ts';
 import type { AviModel, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
 import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
-import type { InstanceStore, PutOutcome } from '../../shared/store/types.ts';
-import { ENCRYPTED_FIELD } from './messages.ts';
+import { withStreamSequences } from '../../shared/store/relist.ts';
+import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
+import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
 import {
   addAll,
   type CoalescedChange,
@@ -85,6 +86,14 @@ export interface ReconcileOutcome {
   permanent: Set<string>;
   /** Models with at least one write. */
   changed: Set<string>;
+  /** Why each transiently failed model failed (tells an outage from other failures; shared/instance/outage.ts). */
+  reasons?: Map<string, string>;
+}
+
+function noteTransient(out: ReconcileOutcome, model: string, reason: string): void {
+  out.transient.add(model);
+  out.reasons ??= new Map();
+  out.reasons.set(model, reason);
 }
 
 const INTERNAL_KINDS = new Set(['Namespace']);
@@ -310,7 +319,7 @@ export function createSyncEngine(deps: EngineDeps) {
         duration: Date.now() - started,
         reason,
       });
-      if (transient) out.transient.add(name);
+      if (transient) noteTransient(out, name, reason);
       else {
         out.permanent.add(name);
         await recordPermanent({ model: name, reason });
@@ -355,7 +364,10 @@ export function createSyncEngine(deps: EngineDeps) {
           object: `${op.type}/${op.name}`,
           reason: op.message ?? `HTTP ${op.status}`,
         });
-      } else if (!DEPENDENT_SKIP.test(op.message ?? '')) transient = true;
+      } else if (!DEPENDENT_SKIP.test(op.message ?? '')) {
+        transient = true;
+        noteTransient(out, name, op.message ?? `HTTP ${op.status}`);
+      }
     }
     if (!res.ok && !out.permanent.has(name)) transient = true;
     if (transient) out.transient.add(name);
@@ -425,8 +437,9 @@ export function createSyncEngine(deps: EngineDeps) {
   }
 
   async function writeChange(ch: ObjectChange): Promise<PutOutcome> {
-    if (ch.op === 'upsert') return store.upsertObject(ch.object!);
-    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion);
+    const position = ch.sequence ? { sequence: ch.sequence } : undefined;
+    if (ch.op === 'upsert') return store.upsertObject(ch.object!, position);
+    return store.deleteObject(ch.key, ch.uid, ch.resourceVersion, position);
   }
 
   /**
@@ -598,15 +611,18 @@ export function createSyncEngine(deps: EngineDeps) {
       cluster: instance.clusterName,
       observedAt: inv.takenAt ?? deps.now().toISOString(),
       entries: inv.items.map((i) => ({ kind: i.kind, name: i.name, resourceVersion: i.resourceVersion })),
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     });
     if (put === 'stale') return { pruned: 0, result: undefined };
     return pruneFromInventory(ws, inv);
   }
 
   async function pruneFromInventory(ws: WorkingSet, inv: InventoryCommand) {
-    const prunes = inventoryPrunes(storedRefs(ws, inv.namespace), inv.items, {
+    const refs = await withStreamSequences(store, storedRefs(ws, inv.namespace), inv.items);
+    const prunes = inventoryPrunes(refs, inv.items, {
       ...(inv.snapshotResourceVersion ? { snapshotResourceVersion: inv.snapshotResourceVersion } : {}),
       ...(inv.takenAt ? { takenAt: inv.takenAt } : {}),
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     });
     if (!prunes.length) return { pruned: 0, result: undefined };
     log.info('inventory: removing objects deleted while events were lost', {
@@ -625,6 +641,7 @@ export function createSyncEngine(deps: EngineDeps) {
       uid: p.uid,
       resourceVersion: p.resourceVersion,
       op: 'delete',
+      ...(inv.sequence ? { sequence: inv.sequence } : {}),
     }));
     const result = await processObjects(ws, changes);
     return { pruned: prunes.length, result };

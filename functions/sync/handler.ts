@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Reconciler } from '../../shared/avi/types.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
+import { type BatchResponseWithHints, retryHints } from '../../shared/instance/outage.ts';
 import { type Logger, redact } from '../../shared/log.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
@@ -150,10 +151,11 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     return seg.type === 'objects' ? seg.changes.map((c) => c.messageId) : [seg.item.messageId];
   }
 
-  async function processSegment(ws: WorkingSet, seg: Segment, failed: Set<string>): Promise<void> {
+  async function processSegment(ws: WorkingSet, seg: Segment, failed: Set<string>, reasons: string[]): Promise<void> {
     if (seg.type === 'objects') {
       const r = await engine.processObjects(ws, seg.changes);
       for (const id of messagesOfFailedModels(r.messageModels, r.outcome.transient)) failed.add(id);
+      reasons.push(...(r.outcome.reasons?.values() ?? []));
       return;
     }
     const item = seg.item;
@@ -166,11 +168,16 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
       case 'inventory': {
         const r = await engine.processInventory(ws, item);
         if (r.result && r.result.outcome.transient.size > 0) failed.add(item.messageId);
+        reasons.push(...(r.result?.outcome.reasons?.values() ?? []));
         return;
       }
       case 'sweep': {
         const avi = sweepAvi();
-        const sweep = deps.sweep ?? (avi ? (e: SyncEngine, w: WorkingSet) => runSweep(e, w, { avi }) : undefined);
+        const sweep =
+          deps.sweep ??
+          (avi
+            ? (e: SyncEngine, w: WorkingSet) => runSweep(e, w, { avi, now: () => deps.now().getTime() })
+            : undefined);
         if (!sweep) {
           log.info('sweep message ignored: the reconciler cannot list the controller', {
             operation: 'sweep',
@@ -190,10 +197,11 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     return typeof r.listOwned === 'function' ? (deps.reconciler as unknown as SweepAvi) : undefined;
   };
 
-  return async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+  return async function processBatch(event: SQSEvent): Promise<BatchResponseWithHints> {
     const records = event.Records ?? [];
     const ordered = records.map((r) => ({ messageId: r.messageId, groupId: groupOf(r) }));
     const failed = new Set<string>();
+    const reasons: string[] = [];
     const items: WorkItem[] = [];
     const labels = new Map<string, Record<string, string>>();
     for (const r of records) {
@@ -235,8 +243,9 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
 
     for (const seg of segmentBatch(items)) {
       try {
-        await processSegment(ws, seg, failed);
+        await processSegment(ws, seg, failed, reasons);
       } catch (err) {
+        reasons.push(err instanceof Error ? err.message : String(err));
         // Store or controller errors outside a model's apply: retry the segment, carry on with the rest.
         log.error('batch segment failed; its messages are retried', {
           operation: seg.type === 'objects' ? 'objects' : seg.item.type,
@@ -283,7 +292,10 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     if (failed.size) engine.invalidate();
     else engine.batchDone(ws);
     const retry = expandFailuresByGroup(ordered, failed);
-    return { batchItemFailures: retry.map((id) => ({ itemIdentifier: id })) };
+    return {
+      batchItemFailures: retry.map((id) => ({ itemIdentifier: id })),
+      ...(retry.length ? { retryHints: retryHints(retry, reasons) } : {}),
+    };
   };
 }
 

@@ -95,6 +95,7 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
         resourceVersion: c.resourceVersion,
         op: c.op,
         ...(object ? { object } : {}),
+        ...(c.sequence ? { sequence: c.sequence } : {}),
       };
       return change;
     }
@@ -125,6 +126,7 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
         namespace: inv.namespace,
         items: inv.objects.map((o) => ({ kind: o.kind, name: o.name, resourceVersion: o.resourceVersion })),
         takenAt: inv.generatedAt,
+        ...(inv.sequence ? { sequence: inv.sequence } : {}),
       };
       const listRv = (inv as { resourceVersion?: unknown }).resourceVersion;
       if (typeof listRv === 'string' && listRv) item.snapshotResourceVersion = listRv;

@@ -4,6 +4,7 @@
  * No I/O here, so every rule is unit-tested on its own.
  */
 import type { KubeObject, ObjectKey } from '../../shared/model/types.ts';
+import { compareSequences, laterEvent } from '../../shared/store/ordering.ts';
 import type { NamespaceState } from '../../shared/store/types.ts';
 
 export type { NamespaceState };
@@ -22,6 +23,8 @@ export interface ObjectChange {
   resourceVersion: string;
   op: 'upsert' | 'delete';
   object?: KubeObject;
+  /** The forwarder's stream sequence: orders the changes of one object (shared/store/ordering.ts). */
+  sequence?: string;
 }
 
 export type NamespaceCommandType = 'hold' | 'release' | 'adopt';
@@ -52,6 +55,8 @@ export interface InventoryCommand {
   /** The list's resourceVersion: objects the store saw after it are newer than the inventory. */
   snapshotResourceVersion?: string;
   takenAt?: string;
+  /** The forwarder's stream sequence when the listing was taken. */
+  sequence?: string;
 }
 
 export interface SweepCommand {
@@ -63,25 +68,19 @@ export interface SweepCommand {
 export type WorkItem = ObjectChange | NamespaceCommand | InventoryCommand | SweepCommand;
 
 /**
- * Kubernetes resourceVersions are opaque strings, but in practice etcd revisions (decimal integers).
- * Compare numerically when both are integers, otherwise by length then lexically (same result for integers).
+ * Of two changes of one object (`b` delivered after `a`), the one that decides its state, by the store's rule
+ * (shared/store/ordering.ts): the later stream sequence; without sequences, delivery order, except that a
+ * delete at the same version ends the object. resourceVersions are compared only for equality.
  */
-export function compareResourceVersion(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Orders two changes of one object: the later resourceVersion wins; on a tie a delete wins (it ends the object). */
 export function laterChange(a: ObjectChange, b: ObjectChange): ObjectChange {
-  const c = compareResourceVersion(a.resourceVersion, b.resourceVersion);
-  if (c !== 0) return c > 0 ? a : b;
-  if (a.op !== b.op) return a.op === 'delete' ? a : b;
-  return a;
+  const ev = (c: ObjectChange) => ({
+    uid: c.uid,
+    resourceVersion: c.resourceVersion,
+    deleted: c.op === 'delete',
+    ...(c.sequence ? { sequence: c.sequence } : {}),
+  });
+  const first = ev(a);
+  return laterEvent(first, ev(b)) === first ? a : b;
 }
 
 export interface CoalescedChange {
@@ -205,32 +204,30 @@ export interface StoredRef {
   uid: string;
   resourceVersion: string;
   creationTimestamp?: string;
+  /** Stream sequence of the stored state's last event, when known. */
+  sequence?: string;
 }
 
 /** Clock skew allowed between the forwarder (inventory time) and the API server (creationTimestamp). */
 export const INVENTORY_SKEW_MS = 60_000;
 
 /**
- * Objects of a namespace that the inventory no longer lists were deleted while events were lost.
- * An object missing from the listing may also simply be newer than it (created after the LIST); it is pruned only
- * when it is provably older: its resourceVersion is not above the listing's horizon (the list's resourceVersion,
- * else the highest listed one), or it was created well before the listing was taken.
+ * Objects of a namespace that the inventory (a relist: the truth) no longer lists were deleted while events were
+ * lost. An object missing from the listing may also simply be newer than it (created after the LIST); it is pruned
+ * only when it is provably older: its last event is earlier in the forwarder's stream than the listing, or (when
+ * either has no stream sequence) it was created well before the listing was taken. resourceVersions are never
+ * ordered (the API allows only equality; a restored API server restarts them).
  */
 export function inventoryPrunes(
   stored: StoredRef[],
   inventory: InventoryItem[],
-  opts: { snapshotResourceVersion?: string; takenAt?: string } = {},
+  opts: { snapshotResourceVersion?: string; takenAt?: string; sequence?: string } = {},
 ): StoredRef[] {
   const listed = new Set(inventory.map((i) => `${i.kind}/${i.name}`));
-  let horizon = opts.snapshotResourceVersion;
-  if (horizon === undefined) {
-    for (const i of inventory)
-      if (horizon === undefined || compareResourceVersion(i.resourceVersion, horizon) > 0) horizon = i.resourceVersion;
-  }
   const takenAt = opts.takenAt ? Date.parse(opts.takenAt) : Number.NaN;
   return stored.filter((s) => {
     if (listed.has(`${s.kind}/${s.name}`)) return false;
-    if (horizon !== undefined && compareResourceVersion(s.resourceVersion, horizon) <= 0) return true;
+    if (opts.sequence && s.sequence) return compareSequences(s.sequence, opts.sequence) < 0;
     const created = s.creationTimestamp ? Date.parse(s.creationTimestamp) : Number.NaN;
     return !Number.isNaN(created) && !Number.isNaN(takenAt) && created < takenAt - INVENTORY_SKEW_MS;
   });

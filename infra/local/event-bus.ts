@@ -35,6 +35,29 @@ export interface Rule {
   maxAttempts?: number;
 }
 
+/**
+ * Seeded delivery chaos, to test what EventBridge allows but the in-order default never shows: every delivery is
+ * delayed by a random 0..maxDelayMs (so deliveries of different events overtake each other) and delivered twice
+ * with probability `duplicateRate`. The same seed gives the same choices for the same sequence of deliveries.
+ */
+export interface DeliveryChaos {
+  seed: number;
+  maxDelayMs: number;
+  duplicateRate: number;
+}
+
+/** mulberry32: a small deterministic PRNG for the seeded chaos. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export interface DeadLetter {
   rule: string;
   event: BusEvent;
@@ -84,12 +107,21 @@ export class EventBus {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private published = 0;
+  private readonly random?: () => number;
+  /** Deliveries delayed and duplicated by the chaos mode. */
+  readonly chaosStats = { delayed: 0, duplicated: 0 };
 
   constructor(
     name: string,
-    private readonly opts: { account?: string; region?: string; retryDelayMs?: (attempt: number) => number } = {},
+    private readonly opts: {
+      account?: string;
+      region?: string;
+      retryDelayMs?: (attempt: number) => number;
+      chaos?: DeliveryChaos;
+    } = {},
   ) {
     this.name = name;
+    if (opts.chaos) this.random = seededRandom(opts.chaos.seed);
   }
 
   addRule(rule: Rule): void {
@@ -130,7 +162,12 @@ export class EventBus {
       this.published++;
       results.push({ EventId: event.id });
       for (const rule of this.rules) {
-        if (matchesPattern(event as unknown as Record<string, unknown>, rule.pattern)) this.deliver(rule, event, 1);
+        if (!matchesPattern(event as unknown as Record<string, unknown>, rule.pattern)) continue;
+        this.deliver(rule, event, 1);
+        if (this.random && this.random() < this.opts.chaos!.duplicateRate) {
+          this.chaosStats.duplicated++;
+          this.deliver(rule, event, 1);
+        }
       }
     }
     return { FailedEntryCount: failed, Entries: results };
@@ -138,25 +175,33 @@ export class EventBus {
 
   private deliver(rule: Rule, event: BusEvent, attempt: number): void {
     this.inFlight++;
+    const delayMs = this.random ? Math.floor(this.random() * (this.opts.chaos!.maxDelayMs + 1)) : 0;
+    if (delayMs > 0) {
+      this.chaosStats.delayed++;
+      setTimeout(() => this.run(rule, event, attempt), delayMs);
+      return;
+    }
     // Asynchronous, like EventBridge: the publisher never waits for targets.
-    setImmediate(() => {
-      rule.target(event).then(
-        () => this.settle(),
-        (err: unknown) => {
-          const max = rule.maxAttempts ?? 5;
-          if (attempt >= max) {
-            this.deadLetters.push({ rule: rule.name, event, error: err instanceof Error ? err.message : String(err) });
-            this.settle();
-            return;
-          }
-          const delay = this.opts.retryDelayMs?.(attempt) ?? Math.min(2000, 50 * 2 ** attempt);
-          setTimeout(() => {
-            this.deliver(rule, event, attempt + 1);
-            this.settle();
-          }, delay);
-        },
-      );
-    });
+    setImmediate(() => this.run(rule, event, attempt));
+  }
+
+  private run(rule: Rule, event: BusEvent, attempt: number): void {
+    rule.target(event).then(
+      () => this.settle(),
+      (err: unknown) => {
+        const max = rule.maxAttempts ?? 5;
+        if (attempt >= max) {
+          this.deadLetters.push({ rule: rule.name, event, error: err instanceof Error ? err.message : String(err) });
+          this.settle();
+          return;
+        }
+        const delay = this.opts.retryDelayMs?.(attempt) ?? Math.min(2000, 50 * 2 ** attempt);
+        setTimeout(() => {
+          this.deliver(rule, event, attempt + 1);
+          this.settle();
+        }, delay);
+      },
+    );
   }
 
   private settle(): void {

@@ -4,9 +4,15 @@
  * timeout with receipt handles, redelivery with back-off, a receive limit and a dead-letter queue
  * that can be listed and redriven. Consumers get the same SQSEvent shape Lambda delivers and may
  * answer with partial batch failures.
+ *
+ * Outages (shared/instance/outage.ts): a failure the consumer marks as an outage (controller unreachable, 5xx,
+ * 429) is retried with capped exponential back-off and does not count towards the receive limit; dead letters
+ * are reported through `onDeadLetter`, and those the `autoRedrive` rule accepts go back to the queue as soon as a
+ * batch succeeds again (the controller answers).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { outageRetryDelayMs, type RetryHint } from '../../shared/instance/outage.ts';
 
 export interface FifoQueueOptions {
   visibilityTimeoutMs?: number;
@@ -16,6 +22,12 @@ export interface FifoQueueOptions {
   /** Batches processed at once (each from different message groups). */
   concurrency?: number;
   backoffMs?: (receiveCount: number) => number;
+  /** Delay before outage retry n (1-based); these retries do not count towards maxReceiveCount. */
+  outageBackoffMs?: (retry: number) => number;
+  /** Called for every message moved to the dead-letter queue. */
+  onDeadLetter?: (message: DeadLetterMessage) => void;
+  /** Dead letters this accepts are redriven after the next batch that fully succeeds. */
+  autoRedrive?: (message: DeadLetterMessage) => boolean;
   now?: () => number;
 }
 
@@ -28,6 +40,9 @@ interface StoredMessage {
   sentAt: number;
   firstReceivedAt?: number;
   receiveCount: number;
+  /** Receives that ended in an outage failure (not counted towards maxReceiveCount). */
+  outageRetries: number;
+  redriveCount: number;
   visibleAt: number;
   receiptHandle?: string;
   lastError?: string;
@@ -39,14 +54,21 @@ export interface DeadLetterMessage {
   body: string;
   receiveCount: number;
   lastError?: string;
+  /** How many times it was redriven already. */
+  redriveCount: number;
 }
 
-export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+/** A Lambda-style consumer; returning nothing (void) means every message succeeded. */
+export type QueueConsumer = (
+  event: SQSEvent,
+  // biome-ignore lint/suspicious/noConfusingVoidType: consumers written as `async (e) => {...}` return void
+) => Promise<(SQSBatchResponse & { retryHints?: RetryHint[] }) | undefined | void>;
 
 export class FifoQueue {
   readonly name: string;
   readonly arn: string;
-  private readonly opts: Required<FifoQueueOptions>;
+  private readonly opts: Required<Omit<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive'>> &
+    Pick<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive'>;
   /** Messages per group, in send order. */
   private readonly groups = new Map<string, StoredMessage[]>();
   private readonly inFlightGroups = new Set<string>();
@@ -58,7 +80,16 @@ export class FifoQueue {
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
-  readonly stats = { sent: 0, duplicates: 0, received: 0, deleted: 0, retried: 0, deadLettered: 0 };
+  readonly stats = {
+    sent: 0,
+    duplicates: 0,
+    received: 0,
+    deleted: 0,
+    retried: 0,
+    deadLettered: 0,
+    outageRetries: 0,
+    redriven: 0,
+  };
 
   constructor(name: string, opts: FifoQueueOptions = {}) {
     this.name = name;
@@ -70,6 +101,9 @@ export class FifoQueue {
       batchSize: opts.batchSize ?? 10,
       concurrency: opts.concurrency ?? 1,
       backoffMs: opts.backoffMs ?? ((n) => Math.min(5_000, 100 * 2 ** (n - 1))),
+      outageBackoffMs: opts.outageBackoffMs ?? ((n) => outageRetryDelayMs(n)),
+      ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
+      ...(opts.autoRedrive ? { autoRedrive: opts.autoRedrive } : {}),
       now: opts.now ?? Date.now,
     };
   }
@@ -92,6 +126,8 @@ export class FifoQueue {
       sequence: ++this.sequence,
       sentAt: now,
       receiveCount: 0,
+      outageRetries: 0,
+      redriveCount: 0,
       visibleAt: now,
     };
     const group = this.groups.get(opts.groupId) ?? [];
@@ -126,20 +162,26 @@ export class FifoQueue {
   }
 
   listDeadLetters(): DeadLetterMessage[] {
-    return this.dead.map((m) => ({
-      messageId: m.messageId,
-      groupId: m.groupId,
-      body: m.body,
-      receiveCount: m.receiveCount,
-      lastError: m.lastError,
-    }));
+    return this.dead.map(deadLetterOf);
   }
 
   /** Moves every dead letter back to the queue (receive count reset), like SQS's redrive. */
   redrive(): number {
-    const moved = this.dead.splice(0);
+    return this.redriveWhere(() => true);
+  }
+
+  /** Moves the dead letters `accept` selects back to the queue, in their original order within each group. */
+  redriveWhere(accept: (message: DeadLetterMessage) => boolean): number {
+    const moved: StoredMessage[] = [];
+    for (let i = this.dead.length - 1; i >= 0; i--) {
+      const m = this.dead[i]!;
+      if (accept(deadLetterOf(m))) moved.unshift(...this.dead.splice(i, 1));
+    }
+    this.stats.redriven += moved.length;
     for (const m of moved) {
       m.receiveCount = 0;
+      m.outageRetries = 0;
+      m.redriveCount++;
       m.visibleAt = this.opts.now();
       m.receiptHandle = undefined;
       const group = this.groups.get(m.groupId) ?? [];
@@ -257,6 +299,7 @@ export class FifoQueue {
     const event: SQSEvent = { Records: batch.map((m) => this.toRecord(m)) };
     let failedIds: Set<string>;
     let error: string | undefined;
+    let hints = new Map<string, RetryHint>();
     try {
       const timeout = new Promise<'timeout'>((resolve) => {
         const t = setTimeout(() => resolve('timeout'), this.opts.visibilityTimeoutMs);
@@ -269,6 +312,7 @@ export class FifoQueue {
       } else {
         failedIds = new Set((outcome?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         if (failedIds.size > 0) error = 'reported as a batch item failure';
+        hints = new Map((outcome?.retryHints ?? []).map((h) => [h.itemIdentifier, h]));
       }
     } catch (err) {
       failedIds = new Set(batch.map((m) => m.messageId));
@@ -290,11 +334,19 @@ export class FifoQueue {
         this.stats.deleted++;
         continue;
       }
-      m.lastError = error;
-      if (m.receiveCount >= this.opts.maxReceiveCount) {
+      const hint = hints.get(m.messageId);
+      m.lastError = hint?.reason ?? error;
+      if (hint?.outage) {
+        // The controller is not answering: wait and retry, without spending the receive budget.
+        m.outageRetries++;
+        m.visibleAt = after + this.opts.outageBackoffMs(m.outageRetries);
+        this.stats.outageRetries++;
+        this.stats.retried++;
+      } else if (m.receiveCount - m.outageRetries >= this.opts.maxReceiveCount) {
         this.remove(group, m);
         this.dead.push(m);
         this.stats.deadLettered++;
+        this.opts.onDeadLetter?.(deadLetterOf(m));
       } else {
         m.visibleAt = after + this.opts.backoffMs(m.receiveCount);
         this.stats.retried++;
@@ -302,6 +354,8 @@ export class FifoQueue {
     }
     for (const g of groups) this.inFlightGroups.delete(g);
     this.activeBatches--;
+    // A batch that fully succeeded: the controller answers again; transient dead letters go back.
+    if (failedIds.size === 0 && this.dead.length && this.opts.autoRedrive) this.redriveWhere(this.opts.autoRedrive);
     this.pump();
   }
 
@@ -319,4 +373,15 @@ export class FifoQueue {
       w();
     });
   }
+}
+
+function deadLetterOf(m: StoredMessage): DeadLetterMessage {
+  return {
+    messageId: m.messageId,
+    groupId: m.groupId,
+    body: m.body,
+    receiveCount: m.receiveCount,
+    redriveCount: m.redriveCount,
+    ...(m.lastError !== undefined ? { lastError: m.lastError } : {}),
+  };
 }

@@ -60,6 +60,8 @@ export async function connectForwarders(opts: {
       logger: opts.logger.child({ function: 'forwarder', cluster }),
       metricsIntervalSeconds: 0,
       batchWindowMs: 5,
+      // The development cluster sends a bookmark every second: a stalled watch restarts within ~3 s.
+      ...(dev ? { bookmarkIntervalSeconds: 1 } : {}),
     });
     forwarder.ready.then(
       () => opts.note('info', `forwarder for ${cluster} listed every watched kind`),

@@ -15,6 +15,7 @@ import { type AviClient, createAviClient, createReconciler, createRequestBudget 
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { DetailType, FORWARDER_SOURCE, hashId, type InstanceMessage, SYNC_SOURCE } from '../../shared/events/index.ts';
+import { describeMessage, shouldAutoRedrive } from '../../shared/instance/outage.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import { buildOwnerIndex } from '../../shared/registry/index.ts';
 import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
@@ -23,11 +24,12 @@ import { createMemoryStore } from '../../shared/store/index.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import { type AviSim, startAviSim } from '../avi-sim/index.ts';
 import { type CniKind, type DevCluster, startDevCluster } from '../dev-cluster/index.ts';
-import { EventBus } from './event-bus.ts';
-import { FifoQueue } from './fifo-queue.ts';
+import { type DeliveryChaos, EventBus } from './event-bus.ts';
+import { type DeadLetterMessage, FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
 import { buildSnapshot, type RuntimeView } from './snapshot-builder.ts';
 import type { ConflictStatus, RecentEvent, StatusSnapshot } from './status/snapshot.ts';
+import { devClusterWithRealControllerRefusal } from './view-guard.ts';
 
 export interface RuntimeOptions {
   registry: Registry;
@@ -48,7 +50,17 @@ export interface RuntimeOptions {
   /** Simulator rate limit per client address (off by default). */
   simRateLimit?: number;
   /** Queue redelivery back-off and receive limit (tests shorten them). */
-  queue?: { maxReceiveCount?: number; backoffMs?: (n: number) => number; visibilityTimeoutMs?: number };
+  queue?: {
+    maxReceiveCount?: number;
+    backoffMs?: (n: number) => number;
+    visibilityTimeoutMs?: number;
+    /** Back-off while the controller is down (default shared/instance/outage.ts: 1 s doubling to 20 s). */
+    outageBackoffMs?: (n: number) => number;
+  };
+  /** Seeded reordering and duplication of bus deliveries (tests; see event-bus.ts). */
+  busChaos?: DeliveryChaos;
+  /** Run the development cluster against a real controller (refused otherwise; see view-guard.ts). */
+  demoDevClusterWithRealController?: boolean;
   /** Periodic sweep; default every instance's fullSyncFrequency (0 disables). */
   sweeps?: boolean;
   logger?: Logger;
@@ -127,6 +139,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   // --- Controller: a real one when configured, otherwise the simulator.
   const configuredHost = opts.controller ?? registry.instances.find((i) => i.controller.host)?.controller.host;
+  const refusal = devClusterWithRealControllerRefusal({
+    ...(configuredHost ? { controllerHost: configuredHost } : {}),
+    ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    demo: Boolean(opts.demoDevClusterWithRealController),
+  });
+  if (refusal) throw new Error(refusal);
   const creds = controllerCredentials(registry);
   let aviSim: AviSim | undefined;
   let controllerUrl: string;
@@ -195,11 +213,29 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const keyProvider: KeyProvider = localKeyFileProvider(join(stateDir, 'tls-data.key'));
 
   // --- Bus, queues and handlers.
-  const bus = new EventBus('ako-serverless', { retryDelayMs: (n) => Math.min(2000, 20 * 2 ** n) });
+  const bus = new EventBus('ako-serverless', {
+    retryDelayMs: (n) => Math.min(2000, 20 * 2 ** n),
+    ...(opts.busChaos ? { chaos: opts.busChaos } : {}),
+  });
   const queueOpts = {
     maxReceiveCount: opts.queue?.maxReceiveCount ?? 5,
     visibilityTimeoutMs: opts.queue?.visibilityTimeoutMs ?? 120_000,
     ...(opts.queue?.backoffMs ? { backoffMs: opts.queue.backoffMs } : {}),
+    ...(opts.queue?.outageBackoffMs ? { outageBackoffMs: opts.queue.outageBackoffMs } : {}),
+    autoRedrive: shouldAutoRedrive,
+  };
+  /** Every dead letter is logged with its object, instance and reason (and counted on the status page). */
+  const deadLetterLog = (where: string) => (d: DeadLetterMessage) => {
+    const what = describeMessage(d.body);
+    logger.warn('message dead-lettered', {
+      instance: where,
+      ...what,
+      reason: d.lastError ?? 'unknown',
+      receives: d.receiveCount,
+      outcome: 'dead-lettered',
+      redrive: shouldAutoRedrive(d) ? 'automatic once the controller answers' : 'manual',
+    });
+    note('warn', `dead letter (${where}): ${what.object ?? what.type ?? 'message'}: ${d.lastError ?? 'unknown'}`);
   };
   const syncQueues = new Map<string, FifoQueue>();
   const primaryQueues = new Map<string, FifoQueue>();
@@ -248,7 +284,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const reconciler = createReconciler({ client, instance, logger: log });
     const store = createMemoryStore(instance.id);
     stores.set(instance.id, store);
-    const queue = new FifoQueue(`${instance.id.replace(/[^A-Za-z0-9_-]/g, '-')}-sync.fifo`, queueOpts);
+    const queue = new FifoQueue(`${instance.id.replace(/[^A-Za-z0-9_-]/g, '-')}-sync.fifo`, {
+      ...queueOpts,
+      onDeadLetter: deadLetterLog(instance.id),
+    });
     syncQueues.set(instance.id, queue);
     const handler = createSyncHandler({
       instance,
@@ -275,7 +314,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     if (instance.primary) {
       const primaryStore = createMemoryStore(`${instance.id}/primary`);
-      const primaryQueue = new FifoQueue(`${instance.clusterName}-primary.fifo`, queueOpts);
+      const primaryQueue = new FifoQueue(`${instance.clusterName}-primary.fifo`, {
+        ...queueOpts,
+        onDeadLetter: deadLetterLog(`${instance.clusterName} primary`),
+      });
       primaryQueues.set(instance.clusterName, primaryQueue);
       const primary = createPrimaryHandler({
         instance,

@@ -37,6 +37,29 @@ const nonEmpty = z.string().min(1);
 const namespaceName = z.string().min(1).max(253);
 const labels = z.record(z.string(), z.string());
 
+/**
+ * Position of an event in its forwarder's stream (added in schema version 1, optional): `<stream>-<n>`, both
+ * fixed-width decimals, so plain string comparison orders them. `<stream>` is the forwarder's start time in ms
+ * (a restarted forwarder starts a later stream, whose first action is a full relist), `<n>` a counter
+ * assigned when the event is built from the forwarder's latest state. Kubernetes allows comparing
+ * resourceVersions only for equality; this is what orders two events of one object.
+ */
+export const STREAM_SEQUENCE_PATTERN = /^\d{13}-\d{12}$/;
+const streamSequence = z
+  .string()
+  .regex(
+    STREAM_SEQUENCE_PATTERN,
+    'sequence must be <13-digit stream>-<12-digit counter>, e.g. 1767225600000-000000000042',
+  );
+
+/** The stream sequence of event `n` of the forwarder stream started at `streamStartMs`. */
+export function formatStreamSequence(streamStartMs: number, n: number): string {
+  if (!Number.isSafeInteger(streamStartMs) || streamStartMs < 0 || !Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`stream sequence: start ${streamStartMs} and counter ${n} must be non-negative integers`);
+  }
+  return `${String(streamStartMs).padStart(13, '0')}-${String(n).padStart(12, '0')}`;
+}
+
 export const kubeObjectSchema = z.looseObject({
   apiVersion: nonEmpty,
   kind: nonEmpty,
@@ -90,6 +113,8 @@ export const objectChangeSchema = z
     /** The trimmed object; absent on delete. */
     object: kubeObjectSchema.optional(),
     encryptedSecret: encryptedSecretSchema.optional(),
+    /** Position in the forwarder's stream; orders events of one object (see STREAM_SEQUENCE_PATTERN). */
+    sequence: streamSequence.optional(),
   })
   .superRefine((e, ctx) => {
     if (e.op === 'upsert' && !e.object) {
@@ -143,6 +168,11 @@ export const inventorySchema = z.object({
   /** ISO-8601 time of the LIST this inventory reflects. */
   generatedAt: z.iso.datetime({ offset: true }),
   objects: z.array(inventoryItemSchema),
+  /**
+   * The forwarder's stream position when the listing was taken: an object whose last event is older and that
+   * the listing lacks was deleted; one with a newer event is newer than the listing.
+   */
+  sequence: streamSequence.optional(),
 });
 export type InventoryEvent = z.infer<typeof inventorySchema>;
 

@@ -11,11 +11,19 @@ import {
 import type { AppliedModel } from '../avi/types.ts';
 import type { KubeObject, ObjectKey } from '../model/types.ts';
 import { TTL_ATTRIBUTE } from './dynamo-table.ts';
-import { decideInventoryWrite, decideObjectWrite, inventoryTime, nextVersionState } from './ordering.ts';
+import {
+  advancesPosition,
+  decideInventoryWrite,
+  decideObjectWrite,
+  inventoryTime,
+  nextVersionState,
+  type VersionEvent,
+} from './ordering.ts';
 import {
   checkDelete,
   checkInventory,
   checkNamespaceState,
+  checkSequence,
   describeUpsert,
   namespaceOfKey,
   normalizeFailure,
@@ -43,8 +51,9 @@ export interface DynamoStoreOptions {
   maxAttempts?: number;
   now?: () => Date;
   /**
-   * Try the one-request conditional update first for in-order integer versions (default true). Off: every object
-   * write is a consistent read followed by a conditional put (fewer failed conditional writes on replays).
+   * Try the one-request conditional update first for a new key or the next stream sequence of the stored uid
+   * (default true). Off: every object write is a consistent read followed by a conditional put (fewer failed
+   * conditional writes on replays).
    */
   fastPath?: boolean;
 }
@@ -53,12 +62,6 @@ export interface DynamoStoreOptions {
 type Item = Record<string, any>;
 
 const DEFAULT_INLINE_LIMIT = 350_000;
-/** Integer versions that a JS number (and a DynamoDB number condition) represents exactly. */
-const SAFE_INTEGER = /^\d{1,15}$/;
-
-function numericVersion(rv: string): number | undefined {
-  return SAFE_INTEGER.test(rv) ? Number(rv) : undefined;
-}
 const BATCH_WRITE_MAX = 25;
 
 /**
@@ -289,25 +292,28 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
       resourceVersion: String(item.rv),
       deleted: Boolean(item.deleted),
       retiredUids: (item.retired as string[] | undefined) ?? [],
+      ...(typeof item.ord === 'string' ? { sequence: item.ord } : {}),
     };
   }
 
   async function writeObjectEvent(
     key: ObjectKey,
-    ev: { uid: string; resourceVersion: string; deleted: boolean },
+    ev: VersionEvent,
     object: KubeObject | undefined,
   ): Promise<PutOutcome> {
     const namespace = namespaceOfKey(key);
     const sk = objectSk(key);
     const body = lazyBody(object);
     try {
-      if (fastPath && ev.uid && SAFE_INTEGER.test(ev.resourceVersion)) {
+      if (fastPath && ev.uid && (ev.sequence || !ev.deleted)) {
         const applied = await fastObjectWrite(sk, namespace, key, ev, body);
         if (applied) return 'applied';
       }
+      let advance = false;
       const outcome = await compareAndSet(pk.obj, sk, async (current) => {
         const stored = versionOf(current);
         const outcome = decideObjectWrite(stored, ev);
+        advance = outcome === 'duplicate' && advancesPosition(stored, ev);
         if (outcome !== 'applied') return { outcome };
         const next = nextVersionState(stored, ev);
         const item: Item = {
@@ -318,8 +324,8 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
           deleted: next.deleted,
           retired: next.retiredUids,
         };
-        const rvn = numericVersion(next.resourceVersion);
-        if (rvn !== undefined) item.rvn = rvn;
+        // `ord`: the stream sequence, a fixed-width string so DynamoDB's string `<` orders it in conditions.
+        if (next.sequence) item.ord = next.sequence;
         if (ev.deleted) {
           // The tombstone keeps the last known body (same attributes, same parts) and may expire.
           if (current?.body !== undefined) item.body = current.body;
@@ -331,48 +337,75 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
         return { outcome, item };
       });
       if (outcome === 'applied' && !ev.deleted) body.markUsed();
+      if (advance) await advanceObjectPosition(sk, ev.sequence!);
       return outcome;
     } finally {
       await body.release();
     }
   }
 
+  /** Moves a stored object's stream position forward (a redelivered version at a later position); never back. */
+  async function advanceObjectPosition(sk: string, sequence: string): Promise<void> {
+    try {
+      await send(
+        'write',
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: pk.obj, sk },
+          UpdateExpression: 'SET #ord = :ord ADD #seq :one',
+          ConditionExpression: 'attribute_exists(pk) AND #ord < :ord',
+          ExpressionAttributeNames: { '#ord': 'ord', '#seq': 'seq' },
+          ExpressionAttributeValues: { ':ord': sequence, ':one': 1 },
+        }),
+      );
+    } catch (err) {
+      // Another writer moved it at least as far: nothing to do.
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
   /**
-   * One request for the common case: an upsert of a new key, or the next integer version (upsert or delete) of the
-   * stored uid. The condition is a strict subset of decideObjectWrite's 'applied' cases, so when it does not hold
-   * the full read-decide-write path runs and decides (stale, duplicate, re-created uid, opaque versions).
+   * One request for the common case: an upsert of a new key, or a later stream sequence (upsert or delete) of the
+   * stored uid that changes its version. The condition is a strict subset of decideObjectWrite's 'applied' cases,
+   * so when it does not hold the full read-decide-write path runs and decides (stale, duplicate, re-created uid,
+   * events without a sequence).
    */
   async function fastObjectWrite(
     sk: string,
     namespace: string,
     key: ObjectKey,
-    ev: { uid: string; resourceVersion: string; deleted: boolean },
+    ev: VersionEvent,
     body: ReturnType<typeof lazyBody>,
   ): Promise<boolean> {
     const names: Record<string, string> = {
       '#rv': 'rv',
       '#uid': 'uid',
       '#deleted': 'deleted',
-      '#rvn': 'rvn',
       '#seq': 'seq',
     };
     const values: Item = {
       ':uid': ev.uid,
       ':rv': ev.resourceVersion,
-      ':rvn': numericVersion(ev.resourceVersion),
       ':deleted': ev.deleted,
       ':one': 1,
     };
-    const set = ['#rv = :rv', '#rvn = :rvn', '#deleted = :deleted'];
+    const set = ['#rv = :rv', '#deleted = :deleted'];
     const remove: string[] = [];
+    // A later sequence of the stored uid at another version (the same version is a duplicate: slow path decides).
+    let later = '';
+    if (ev.sequence) {
+      names['#ord'] = 'ord';
+      values[':ord'] = ev.sequence;
+      set.push('#ord = :ord');
+      later = '#uid = :uid AND #ord < :ord AND #rv <> :rv';
+    }
     let condition: string;
     if (ev.deleted) {
       // Tombstone in place: the body stays, a TTL is added.
       names['#ttl'] = TTL_ATTRIBUTE;
       values[':ttl'] = Math.floor(now().getTime() / 1000) + tombstoneTtl;
-      values[':false'] = false;
       set.push('#ttl = :ttl');
-      condition = 'attribute_exists(pk) AND #uid = :uid AND (#rvn < :rvn OR (#rvn = :rvn AND #deleted = :false))';
+      condition = `attribute_exists(pk) AND ${later}`;
     } else {
       Object.assign(names, {
         '#key': 'key',
@@ -395,7 +428,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
         remove.push('#body');
       }
       remove.push('#ttl');
-      condition = 'attribute_not_exists(pk) OR (#uid = :uid AND #rvn < :rvn)';
+      condition = later ? `attribute_not_exists(pk) OR (${later})` : 'attribute_not_exists(pk)';
     }
     try {
       const out = await send<{ Attributes?: Item }>(
@@ -432,6 +465,7 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
       deleted: Boolean(item.deleted),
       retiredUids: (item.retired as string[] | undefined) ?? [],
     };
+    if (typeof item.ord === 'string') rec.sequence = item.ord;
     if (object) rec.object = object;
     return rec;
   }
@@ -439,13 +473,15 @@ export function createDynamoStore(opts: DynamoStoreOptions): InstanceStore {
   const store: InstanceStore = {
     instanceId,
     ops,
-    async upsertObject(obj) {
+    async upsertObject(obj, position) {
       const d = describeUpsert(obj);
-      return writeObjectEvent(d.key, { uid: d.uid, resourceVersion: d.rv, deleted: false }, obj);
+      const seq = checkSequence(d.key, position);
+      return writeObjectEvent(d.key, { uid: d.uid, resourceVersion: d.rv, deleted: false, ...seq }, obj);
     },
-    async deleteObject(key, uid, resourceVersion) {
+    async deleteObject(key, uid, resourceVersion, position) {
       checkDelete(key, resourceVersion);
-      return writeObjectEvent(key, { uid: uid ?? '', resourceVersion, deleted: true }, undefined);
+      const seq = checkSequence(key, position);
+      return writeObjectEvent(key, { uid: uid ?? '', resourceVersion, deleted: true, ...seq }, undefined);
     },
     async getObject(key) {
       const item = await getItem(pk.obj, objectSk(key));

@@ -1,10 +1,18 @@
 import type { AppliedModel } from '../avi/types.ts';
 import type { KubeObject, ObjectKey } from '../model/types.ts';
-import { decideInventoryWrite, decideObjectWrite, inventoryTime, nextVersionState } from './ordering.ts';
+import {
+  advancesPosition,
+  decideInventoryWrite,
+  decideObjectWrite,
+  inventoryTime,
+  nextVersionState,
+  type VersionEvent,
+} from './ordering.ts';
 import {
   checkDelete,
   checkInventory,
   checkNamespaceState,
+  checkSequence,
   describeUpsert,
   namespaceOfKey,
   normalizeFailure,
@@ -38,6 +46,7 @@ interface MemoryRecord {
   resourceVersion: string;
   deleted: boolean;
   retiredUids: string[];
+  sequence?: string;
   json?: string;
   /** Parsed, deeply frozen object, built on first read when frozenReads is on. */
   frozen?: KubeObject;
@@ -88,15 +97,14 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
     keys.add(key);
   }
 
-  function applyEvent(
-    key: ObjectKey,
-    namespace: string,
-    ev: { uid: string; resourceVersion: string; deleted: boolean },
-    object: KubeObject | undefined,
-  ): PutOutcome {
+  function applyEvent(key: ObjectKey, namespace: string, ev: VersionEvent, object: KubeObject | undefined): PutOutcome {
     ops.reads++;
     const stored = objects.get(key);
     const outcome = decideObjectWrite(stored, ev);
+    if (outcome === 'duplicate' && stored && advancesPosition(stored, ev)) {
+      ops.writes++;
+      stored.sequence = ev.sequence;
+    }
     if (outcome !== 'applied') return outcome;
     const next = nextVersionState(stored, ev);
     // A tombstone keeps the last known object so the caller can still see what the deleted object touched.
@@ -108,13 +116,20 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
   const store: InstanceStore = {
     instanceId,
     ops,
-    async upsertObject(obj) {
+    async upsertObject(obj, position) {
       const d = describeUpsert(obj);
-      return applyEvent(d.key, d.namespace, { uid: d.uid, resourceVersion: d.rv, deleted: false }, obj);
+      const seq = checkSequence(d.key, position);
+      return applyEvent(d.key, d.namespace, { uid: d.uid, resourceVersion: d.rv, deleted: false, ...seq }, obj);
     },
-    async deleteObject(key, uid, resourceVersion) {
+    async deleteObject(key, uid, resourceVersion, position) {
       checkDelete(key, resourceVersion);
-      return applyEvent(key, namespaceOfKey(key), { uid: uid ?? '', resourceVersion, deleted: true }, undefined);
+      const seq = checkSequence(key, position);
+      return applyEvent(
+        key,
+        namespaceOfKey(key),
+        { uid: uid ?? '', resourceVersion, deleted: true, ...seq },
+        undefined,
+      );
     },
     async getObject(key) {
       ops.reads++;
@@ -126,6 +141,7 @@ export function createMemoryStore(instanceId: string, opts: MemoryStoreOptions =
         resourceVersion: rec.resourceVersion,
         deleted: rec.deleted,
         retiredUids: [...rec.retiredUids],
+        ...(rec.sequence ? { sequence: rec.sequence } : {}),
       };
       if (rec.json !== undefined) out.object = readObject(rec as MemoryRecord & { json: string });
       return out;

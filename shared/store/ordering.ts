@@ -1,30 +1,31 @@
 import type { PutOutcome } from './types.ts';
 
 /**
- * Ordering and idempotency decisions, shared by every store adapter (pure functions).
+ * Ordering and idempotency decisions, shared by every store adapter and the sync's batch coalescing (pure functions).
  *
- * resourceVersion: Kubernetes declares it opaque, but every real API server (etcd revision), the forwarder and the
- * development cluster produce decimal integers from one cluster-wide counter. When both versions are integers we
- * compare them numerically, which also orders events of different uids of the same key (a re-created object always
- * has a higher version than the deleted one). When either is not an integer we fall back to rules that need no order:
- * the same string is the same version, a tombstone is final for its uid, a uid replaced by another is retired, and
- * otherwise the latest arrival wins.
+ * Kubernetes allows clients to compare resourceVersions only for equality, so they never order anything here:
+ * - Events carry the forwarder's **stream sequence** (`<stream start ms>-<counter>`, fixed width, compared as
+ *   strings). When both the stored state and the incoming event have one, the later sequence wins and an earlier
+ *   one is stale, whatever the uid or resourceVersion says: a restored or rebuilt API server (fresh uids,
+ *   restarted resourceVersions) converges as soon as the forwarder relists it.
+ * - Without a sequence on both sides, rules that need no order apply: the same uid and resourceVersion is the same
+ *   version (a delete at the last known version, as a relist or sweep sends it, ends the live object); a
+ *   tombstone is final for its uid; a uid replaced by another is retired; otherwise the latest arrival wins
+ *   (SQS FIFO delivers one namespace's messages in order).
+ * - A uid change is a new object: the old uid is retired.
  */
 
 /** How many earlier uids of one key are remembered so their late events are rejected. */
 export const RETIRED_UID_LIMIT = 8;
 
-const INTEGER = /^\d+$/;
+/** Equality is all the Kubernetes API allows on resourceVersions: 0 when equal, undefined otherwise. */
+export function compareResourceVersions(a: string, b: string): 0 | undefined {
+  return a === b ? 0 : undefined;
+}
 
-/** -1/0/1 for integer versions (or equal strings); undefined when the two cannot be ordered. */
-export function compareResourceVersions(a: string, b: string): number | undefined {
-  if (a === b) return 0;
-  if (!INTEGER.test(a) || !INTEGER.test(b)) return undefined;
-  // Compare as arbitrary-size integers without BigInt: strip leading zeros, then length, then digits.
-  const x = a.replace(/^0+(?=\d)/, '');
-  const y = b.replace(/^0+(?=\d)/, '');
-  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-  return x === y ? 0 : x < y ? -1 : 1;
+/** -1/0/1 for two stream sequences (fixed width: string order is stream order). */
+export function compareSequences(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 /** The ordering-relevant part of a stored object record. */
@@ -33,6 +34,8 @@ export interface VersionState {
   resourceVersion: string;
   deleted: boolean;
   retiredUids?: readonly string[];
+  /** Stream sequence of the event that produced this state, when it had one. */
+  sequence?: string;
 }
 
 /** An incoming upsert (deleted=false) or delete (deleted=true). An empty uid means "the stored uid". */
@@ -40,38 +43,66 @@ export interface VersionEvent {
   uid: string;
   resourceVersion: string;
   deleted: boolean;
+  sequence?: string;
 }
 
 export function decideObjectWrite(stored: VersionState | undefined, incoming: VersionEvent): PutOutcome {
   if (!stored) return 'applied';
   const uid = incoming.uid || stored.uid;
-  if (stored.retiredUids?.includes(uid)) return 'stale';
-  const cmp = compareResourceVersions(incoming.resourceVersion, stored.resourceVersion);
-  if (uid === stored.uid) {
-    if (cmp === undefined) {
-      // Opaque versions of one uid: nothing follows its delete; otherwise arrival order.
-      return stored.deleted ? 'stale' : 'applied';
-    }
-    if (cmp > 0) return 'applied';
+  const sameVersion = uid === stored.uid && incoming.resourceVersion === stored.resourceVersion;
+  if (stored.sequence && incoming.sequence) {
+    const cmp = compareSequences(incoming.sequence, stored.sequence);
     if (cmp < 0) return 'stale';
-    // Same version: a delete observed at the last known version (relist, sweep) beats the live state.
+    if (cmp === 0) return 'duplicate';
+    // A later position in the stream: the forwarder's latest knowledge of the object.
+    if (sameVersion && incoming.deleted === stored.deleted) return 'duplicate';
+    return 'applied';
+  }
+  if (stored.retiredUids?.includes(uid)) return 'stale';
+  if (uid !== stored.uid) return 'applied';
+  if (sameVersion) {
+    // A delete observed at the last known version (relist, sweep) ends the live object; nothing revives it.
     if (incoming.deleted === stored.deleted) return 'duplicate';
     return incoming.deleted ? 'applied' : 'stale';
   }
-  // A different uid: a re-created object wins unless integer versions show it is older than what is stored.
-  if (cmp === undefined) return 'applied';
-  return cmp > 0 ? 'applied' : 'stale';
+  // Another version of the same uid: nothing follows its delete; otherwise arrival order.
+  return stored.deleted ? 'stale' : 'applied';
+}
+
+/**
+ * A redelivered version at a later stream position ('duplicate' by decideObjectWrite) still moves the stored
+ * position forward: otherwise an event between the two positions, arriving late, would look newer than the state.
+ */
+export function advancesPosition(stored: VersionState | undefined, incoming: VersionEvent): boolean {
+  return Boolean(stored?.sequence && incoming.sequence && compareSequences(incoming.sequence, stored.sequence) > 0);
 }
 
 /** The version state after applying `incoming` to `stored` (call only when decideObjectWrite said 'applied'). */
 export function nextVersionState(
   stored: VersionState | undefined,
   incoming: VersionEvent,
-): { uid: string; resourceVersion: string; deleted: boolean; retiredUids: string[] } {
+): { uid: string; resourceVersion: string; deleted: boolean; retiredUids: string[]; sequence?: string } {
   const uid = incoming.uid || stored?.uid || '';
-  let retired = [...(stored?.retiredUids ?? [])];
+  let retired = [...(stored?.retiredUids ?? [])].filter((u) => u !== uid);
   if (stored?.uid && stored.uid !== uid) retired = [stored.uid, ...retired].slice(0, RETIRED_UID_LIMIT);
-  return { uid, resourceVersion: incoming.resourceVersion, deleted: incoming.deleted, retiredUids: retired };
+  // An event without a sequence (a relist's or sweep's delete) keeps the position the stored state had reached.
+  const sequence = incoming.sequence ?? stored?.sequence;
+  return {
+    uid,
+    resourceVersion: incoming.resourceVersion,
+    deleted: incoming.deleted,
+    retiredUids: retired,
+    ...(sequence ? { sequence } : {}),
+  };
+}
+
+/**
+ * Of two events of one object, the one that decides its state (the same rule the store applies):
+ * `b` when it would replace `a` as stored state, else `a`. Batches coalesce with it in delivery order.
+ */
+export function laterEvent<T extends VersionEvent>(a: T, b: T): T {
+  const outcome = decideObjectWrite(a, b);
+  return outcome === 'applied' || (outcome === 'duplicate' && advancesPosition(a, b)) ? b : a;
 }
 
 /** Parse an inventory's observedAt, with a clear error when it is not a time. */

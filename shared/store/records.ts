@@ -1,6 +1,7 @@
+import { STREAM_SEQUENCE_PATTERN } from '../events/index.ts';
 import type { KubeObject, ObjectKey } from '../model/types.ts';
 import { objectKey } from '../model/types.ts';
-import type { FailureRecord, NamespaceInventory, NamespaceOwnership } from './types.ts';
+import type { EventPosition, FailureRecord, NamespaceInventory, NamespaceOwnership } from './types.ts';
 import { failureId } from './types.ts';
 
 /** Input checks shared by the adapters: what is wrong, where, and what to do. */
@@ -14,6 +15,18 @@ export function describeUpsert(obj: KubeObject): { key: ObjectKey; namespace: st
     throw new Error(`store.upsertObject: ${key} has no metadata.resourceVersion; upserts are ordered by it`);
   }
   return { key, namespace: obj.metadata.namespace ?? '', uid: obj.metadata.uid ?? '', rv };
+}
+
+/** The event's stream sequence, checked (a malformed one would silently mis-order every later event). */
+export function checkSequence(key: ObjectKey, position: EventPosition | undefined): { sequence?: string } {
+  const seq = position?.sequence;
+  if (seq === undefined) return {};
+  if (typeof seq !== 'string' || !STREAM_SEQUENCE_PATTERN.test(seq)) {
+    throw new Error(
+      `store: ${key}: stream sequence ${JSON.stringify(seq)} is not <13-digit stream>-<12-digit counter>; events carry it as \`sequence\``,
+    );
+  }
+  return { sequence: seq };
 }
 
 export function checkDelete(key: ObjectKey, resourceVersion: string): void {

@@ -10,6 +10,13 @@ export interface StoredObject {
   object?: KubeObject;
   /** Uids this key held before (deleted or replaced by a re-created object); events for them are stale. Bounded. */
   retiredUids?: string[];
+  /** Stream sequence of the event that produced this state (see shared/store/ordering.ts), when it had one. */
+  sequence?: string;
+}
+
+/** Where an object event sits in the forwarder's stream (absent for events that have no position, e.g. a relist's delete). */
+export interface EventPosition {
+  sequence?: string;
 }
 
 export type PutOutcome = 'applied' | 'stale' | 'duplicate';
@@ -45,6 +52,8 @@ export interface NamespaceInventory {
   /** ISO time the listing was taken; an older inventory never replaces a newer one. */
   observedAt: string;
   entries: InventoryEntry[];
+  /** The forwarder's stream position when the listing was taken (orders it against object events). */
+  sequence?: string;
 }
 
 /** A permanent failure (invalid object, ownership collision, ...) kept for status and the sweep until cleared. */
@@ -73,10 +82,10 @@ export interface StoreOpCounters {
  */
 export interface InstanceStore {
   readonly instanceId: string;
-  /** Upsert an object; stale resourceVersions (same uid) and upserts of a tombstoned uid are ignored. */
-  upsertObject(obj: KubeObject): Promise<PutOutcome>;
+  /** Upsert an object; events earlier in the stream and upserts of a tombstoned uid are ignored (ordering.ts). */
+  upsertObject(obj: KubeObject, position?: EventPosition): Promise<PutOutcome>;
   /** Delete leaves a tombstone. */
-  deleteObject(key: ObjectKey, uid: string, resourceVersion: string): Promise<PutOutcome>;
+  deleteObject(key: ObjectKey, uid: string, resourceVersion: string, position?: EventPosition): Promise<PutOutcome>;
   getObject(key: ObjectKey): Promise<StoredObject | undefined>;
   /** Live (non-tombstoned) objects, optionally of one namespace. */
   listObjects(namespace?: string): Promise<KubeObject[]>;

@@ -5,6 +5,7 @@
  *   npx tsx test/bench/store.bench.ts            # full run
  *   BENCH_QUICK=1 npx tsx test/bench/store.bench.ts
  */
+import { formatStreamSequence } from '../../shared/events/index.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { objectKey } from '../../shared/model/types.ts';
 import { createDynamoStore, createMemoryStore, createTable, type InstanceStore } from '../../shared/store/index.ts';
@@ -50,17 +51,21 @@ function ingress(i: number, rv: number, uid = `uid-${i}`): KubeObject {
   };
 }
 
+/** The forwarder's stream position of event n (events carry it; the store orders by it). */
+const at = (n: number) => ({ sequence: formatStreamSequence(1_767_225_600_000, n) });
+const atRv = (o: KubeObject) => at(Number(o.metadata.resourceVersion));
+
 type Scenario = { name: string; run: (s: InstanceStore) => Promise<unknown> };
 
 /** Requests for one message of each kind, measured on a store that already holds the object at rv 10. */
 const scenarios: Scenario[] = [
-  { name: 'upsert, new object', run: (s) => s.upsertObject(ingress(1, 10)) },
-  { name: 'upsert, next version', run: (s) => s.upsertObject(ingress(1, 11)) },
-  { name: 'upsert, duplicate (redelivery)', run: (s) => s.upsertObject(ingress(1, 11)) },
-  { name: 'upsert, stale (older version)', run: (s) => s.upsertObject(ingress(1, 10)) },
-  { name: 'delete', run: (s) => s.deleteObject(objectKey(ingress(1, 12)), 'uid-1', '12') },
-  { name: 'delete, duplicate', run: (s) => s.deleteObject(objectKey(ingress(1, 12)), 'uid-1', '12') },
-  { name: 'upsert, re-created (new uid)', run: (s) => s.upsertObject(ingress(1, 13, 'uid-1b')) },
+  { name: 'upsert, new object', run: (s) => s.upsertObject(ingress(1, 10), at(10)) },
+  { name: 'upsert, next version', run: (s) => s.upsertObject(ingress(1, 11), at(11)) },
+  { name: 'upsert, duplicate (redelivery)', run: (s) => s.upsertObject(ingress(1, 11), at(11)) },
+  { name: 'upsert, stale (older version)', run: (s) => s.upsertObject(ingress(1, 10), at(10)) },
+  { name: 'delete', run: (s) => s.deleteObject(objectKey(ingress(1, 12)), 'uid-1', '12', at(12)) },
+  { name: 'delete, duplicate', run: (s) => s.deleteObject(objectKey(ingress(1, 12)), 'uid-1', '12', at(12)) },
+  { name: 'upsert, re-created (new uid)', run: (s) => s.upsertObject(ingress(1, 13, 'uid-1b'), at(13)) },
 ];
 
 async function opsPerMessage(open: (id: string) => InstanceStore): Promise<string[]> {
@@ -121,12 +126,12 @@ async function memoryThroughput() {
     const store = createMemoryStore('bench/mem');
     results.store!.push(
       await timeIt(async () => {
-        for (const batch of upserts) for (const o of batch) await store.upsertObject(o);
+        for (const batch of upserts) for (const o of batch) await store.upsertObject(o, atRv(o));
       }),
     );
     results.storeDup!.push(
       await timeIt(async () => {
-        for (let r = 0; r < ROUNDS; r++) for (const o of last) await store.upsertObject(o);
+        for (let r = 0; r < ROUNDS; r++) for (const o of last) await store.upsertObject(o, atRv(o));
       }),
     );
     results.list!.push(
@@ -135,7 +140,7 @@ async function memoryThroughput() {
       }),
     );
     const frozen = createMemoryStore('bench/frozen', { frozenReads: true });
-    for (const o of last) await frozen.upsertObject(o);
+    for (const o of last) await frozen.upsertObject(o, atRv(o));
     await frozen.listObjects(); // first read parses and freezes
     results.listFrozen!.push(
       await timeIt(async () => {
@@ -173,11 +178,11 @@ async function dynamoRun(doc: Parameters<typeof createDynamoStore>[0]['client'],
   const msgs = Array.from({ length: DYNAMO_MESSAGES }, (_, i) => ingress(i, 5000 + i));
   const before = { ...s.ops };
   const tUp = await timeIt(async () => {
-    for (const o of msgs) await s.upsertObject(o);
+    for (const o of msgs) await s.upsertObject(o, atRv(o));
   });
   const mid = { ...s.ops };
   const tDup = await timeIt(async () => {
-    for (const o of msgs) await s.upsertObject(o);
+    for (const o of msgs) await s.upsertObject(o, atRv(o));
   });
   const after = { ...s.ops };
   const per = (a: typeof before, b: typeof before) =>

@@ -13,7 +13,7 @@ import { createSyncHandler, type DeadLetterRecord } from '../../functions/sync/h
 import type { AviSim } from '../../infra/avi-sim/index.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
 import { encryptSecretPayload, type KeyProvider, localKeyFileProvider } from '../../shared/crypto/index.ts';
-import { CLUSTER_GROUP, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
+import { CLUSTER_GROUP, formatStreamSequence, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
 import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import { resolveInstance } from '../../shared/registry/index.ts';
@@ -210,11 +210,22 @@ export function nextRv(): string {
   return String(rv);
 }
 
+/**
+ * Like the forwarder, the harness stamps every message it builds with the next position of one stream: messages
+ * built later are later in the stream (tests build them in the order the cluster would produce them).
+ */
+let streamN = 0;
+export function nextSequence(): string {
+  return formatStreamSequence(1_767_225_600_000, ++streamN);
+}
+
 export interface ObjectMsgOpts {
   op?: 'upsert' | 'delete';
   namespaceLabels?: Record<string, string>;
   encryptedSecret?: unknown;
   resourceVersion?: string;
+  /** Stream position; default the next one. */
+  sequence?: string;
 }
 
 export function objectMsg(o: KubeObject, opts: ObjectMsgOpts = {}): InstanceMessage {
@@ -237,6 +248,7 @@ export function objectMsg(o: KubeObject, opts: ObjectMsgOpts = {}): InstanceMess
       namespaceLabels: opts.namespaceLabels ?? {},
       ...(op === 'upsert' ? { object } : {}),
       ...(opts.encryptedSecret ? { encryptedSecret: opts.encryptedSecret } : {}),
+      sequence: opts.sequence ?? nextSequence(),
     },
   } as InstanceMessage;
 }
@@ -262,6 +274,7 @@ export function inventoryMsg(namespace: string, objects: KubeObject[], generated
         uid: o.metadata.uid ?? `uid-${o.kind}-${o.metadata.namespace ?? ''}-${o.metadata.name}`,
         resourceVersion: o.metadata.resourceVersion ?? '1',
       })),
+      sequence: nextSequence(),
     },
   };
 }

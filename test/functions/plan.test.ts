@@ -4,7 +4,6 @@ import { clusterPiecesBlockers, dedupeRoutes, staticRoutesEnabled, vrfNameOf } f
 import { findOrphans, missingInventories, orphanRecord, wantedIds } from '../../functions/sweep/decide.ts';
 import {
   coalesceChanges,
-  compareResourceVersion,
   contributes,
   expandFailuresByGroup,
   inventoryPrunes,
@@ -14,6 +13,7 @@ import {
   segmentBatch,
   type WorkItem,
 } from '../../functions/sync/plan.ts';
+import { formatStreamSequence } from '../../shared/events/index.ts';
 import type { StaticRoute } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 
@@ -23,8 +23,10 @@ function change(
   op: 'upsert' | 'delete' = 'upsert',
   key = 'Ingress/ns/a',
   uid = 'u1',
+  sequence?: number,
 ): ObjectChange {
   return {
+    ...(sequence === undefined ? {} : { sequence: formatStreamSequence(1_767_225_600_000, sequence) }),
     type: 'object',
     messageId: id,
     groupId: 'ns',
@@ -38,19 +40,22 @@ function change(
   };
 }
 
-describe('resourceVersion order', () => {
-  it('compares integers numerically, not as text', () => {
-    expect(compareResourceVersion('9', '10')).toBeLessThan(0);
-    expect(compareResourceVersion('100', '100')).toBe(0);
-    expect(compareResourceVersion('12345678901234567890', '9')).toBeGreaterThan(0);
-  });
-});
-
 describe('coalescing', () => {
-  it('keeps the latest resourceVersion per object; a delete wins a tie', () => {
-    const out = coalesceChanges([change('m1', '5'), change('m2', '7'), change('m3', '6')]);
+  it('keeps the latest stream position per object, whatever the resourceVersions say', () => {
+    // The API server was restored between m1 and m2: resourceVersions went back; the stream order did not.
+    const out = coalesceChanges([
+      change('m1', '500', 'upsert', undefined, 'u1', 5),
+      change('m2', '7', 'upsert', undefined, 'u1', 7),
+      change('m3', '600', 'upsert', undefined, 'u1', 6),
+    ]);
     expect(out.get('Ingress/ns/a')!.winner.messageId).toBe('m2');
     expect(out.get('Ingress/ns/a')!.messageIds).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('without stream positions: delivery order; a delete at the same version ends the object', () => {
+    // resourceVersions are compared only for equality: "9" after "10" is simply the later delivery.
+    const out = coalesceChanges([change('m1', '10'), change('m2', '9')]);
+    expect(out.get('Ingress/ns/a')!.winner.messageId).toBe('m2');
     const tie = coalesceChanges([change('m1', '7', 'delete'), change('m2', '7')]);
     expect(tie.get('Ingress/ns/a')!.winner.op).toBe('delete');
   });
@@ -72,7 +77,8 @@ describe('coalescing', () => {
     fc.assert(
       fc.property(withOrder, ([list, order]) => {
         const changes = list.map((x, i) =>
-          change(`m${i}`, String(x.rv), x.del ? 'delete' : 'upsert', `Ingress/ns/${x.obj}`),
+          // Position i in the forwarder's stream; resourceVersions random (they order nothing).
+          change(`m${i}`, String(x.rv), x.del ? 'delete' : 'upsert', `Ingress/ns/${x.obj}`, 'u1', i),
         );
         const a = coalesceChanges(changes);
         const b = coalesceChanges(order.map((i) => changes[i]!));
@@ -134,9 +140,10 @@ describe('namespace ownership transitions', () => {
 });
 
 describe('inventory prune', () => {
+  const seq = (n: number) => formatStreamSequence(1_767_225_600_000, n);
   const stored = [
-    { key: 'Ingress/ns/a', kind: 'Ingress', name: 'a', uid: '1', resourceVersion: '10' },
-    { key: 'Ingress/ns/b', kind: 'Ingress', name: 'b', uid: '2', resourceVersion: '20' },
+    { key: 'Ingress/ns/a', kind: 'Ingress', name: 'a', uid: '1', resourceVersion: '10', sequence: seq(1) },
+    { key: 'Ingress/ns/b', kind: 'Ingress', name: 'b', uid: '2', resourceVersion: '20', sequence: seq(2) },
     {
       key: 'Ingress/ns/c',
       kind: 'Ingress',
@@ -144,15 +151,18 @@ describe('inventory prune', () => {
       uid: '3',
       resourceVersion: '40',
       creationTimestamp: '2026-01-01T10:00:00Z',
+      sequence: seq(9),
     },
   ];
-  it('removes what the listing no longer has, when provably older than the listing', () => {
-    const pr = inventoryPrunes(stored, [{ kind: 'Ingress', name: 'a', resourceVersion: '30' }]);
-    // b (rv 20 ≤ 30) was deleted; c (rv 40) may be newer than the listing: kept.
+  it('removes what the listing no longer has, when its last event is earlier in the stream than the listing', () => {
+    // The listing was taken at stream position 5 (resourceVersions restarted: "3" orders nothing).
+    const pr = inventoryPrunes(stored, [{ kind: 'Ingress', name: 'a', resourceVersion: '3' }], { sequence: seq(5) });
+    // b (event 2 < 5) was deleted; c (event 9) came after the listing: kept.
     expect(pr.map((p) => p.name)).toEqual(['b']);
   });
   it('uses the creation time when versions cannot prove it', () => {
-    const pr = inventoryPrunes(stored, [{ kind: 'Ingress', name: 'a', resourceVersion: '10' }], {
+    const unsequenced = stored.map(({ sequence: _s, ...rest }) => rest);
+    const pr = inventoryPrunes(unsequenced, [{ kind: 'Ingress', name: 'a', resourceVersion: '10' }], {
       takenAt: '2026-01-01T12:00:00Z',
     });
     expect(pr.map((p) => p.name)).toEqual(['c']);

@@ -1,8 +1,9 @@
 /**
  * §6.3 group C (static routes) through the primary function, plus the VRF check, the SE group label and the rule
  * that a non-primary instance never writes vrfcontext / serviceenginegroup (checked in the simulator's request log).
+ * Every test starts from a fresh simulator (each passes alone and in any order).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AviSim, startAviSim } from '../../infra/avi-sim/index.ts';
 import { api, login } from '../avi-sim/helpers.ts';
 import { instanceFor, inventoryMsg, lastSeq, makeRig, node, objectMsg, type Rig } from './harness.ts';
@@ -31,7 +32,7 @@ function summary(routes: Route[]) {
 }
 const ROUTE_ID = /^cluster-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+$/;
 
-beforeAll(async () => {
+beforeEach(async () => {
   sim = await startAviSim();
   const p = instanceFor(sim, { namespace: 'avi-system', primary: true });
   const b = instanceFor(sim, { namespace: 'blue', primary: false, labelKey: 'key', labelValue: 'value2' });
@@ -58,7 +59,7 @@ beforeAll(async () => {
   });
   expect(res.status).toBe(200);
 });
-afterAll(async () => {
+afterEach(async () => {
   await sim?.close();
 });
 
@@ -142,6 +143,8 @@ describe('static routes (primary)', () => {
   });
 
   it('a duplicate prefix on two nodes is written once and reported', async () => {
+    expect(await primary.primary([objectMsg(node('testNode8', '10.1.1.8', '10.244.0.0/24'))])).toEqual([]);
+    expect(summary(clusterRoutes())).toEqual([['10.244.0.0/24', '10.1.1.8']]);
     await primary.primary([objectMsg(node('testNode9', '10.1.1.9', '10.244.0.0/24'))]);
     expect(summary(clusterRoutes())).toEqual([['10.244.0.0/24', '10.1.1.8']]);
     const failures = await primary.store.listFailures();
@@ -204,6 +207,7 @@ describe('VRF check and deleteConfig', () => {
   });
 
   it('primary deleteConfig keeps routes and label while another instance still runs in ClusterIP mode', async () => {
+    expect(await primary.primary([objectMsg(node('testNode11', '10.1.1.11', '10.244.11.0/24'))])).toEqual([]);
     const before = summary(clusterRoutes());
     expect(before.length).toBeGreaterThan(0);
     const p = instanceFor(sim, { namespace: 'avi-system', primary: true, set: { 'AKOSettings.deleteConfig': true } });
@@ -217,6 +221,11 @@ describe('VRF check and deleteConfig', () => {
   });
 
   it('primary deleteConfig removes the cluster routes and label when it is the last ClusterIP instance', async () => {
+    expect(await primary.primary([objectMsg(node('testNode11', '10.1.1.11', '10.244.11.0/24'))])).toEqual([]);
+    expect(summary(clusterRoutes())).toEqual([['10.244.11.0/24', '10.1.1.11']]);
+    expect(sim.objects('serviceenginegroup').find((g) => g.name === 'Default-Group')!.labels).toEqual([
+      { key: 'clustername', value: 'cluster' },
+    ]);
     const p = instanceFor(sim, { namespace: 'avi-system', primary: true, set: { 'AKOSettings.deleteConfig': true } });
     const rig = makeRig(sim, p, { clusterInstances: () => [p], store: primary.store });
     await rig.primary([objectMsg(node('testNode10', '10.1.1.10', '10.244.10.0/24'))]);

@@ -1,8 +1,9 @@
 /**
  * spec/avi-rest-api.md §6.3 scenarios through the sync function (SQS FIFO batches from the router) for a primary
- * and a non-primary instance side by side on one simulator.
+ * and a non-primary instance side by side on one simulator. Every test starts from a fresh simulator and fresh
+ * instances and builds what it needs (each passes alone and in any order); a setup that fails fails the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AviSim, startAviSim } from '../../infra/avi-sim/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import {
@@ -31,7 +32,7 @@ const BLUE_NS = 'bluens';
 const redLabels = { app: 'migrate' };
 const blueLabels = { key: 'value2' };
 
-beforeAll(async () => {
+beforeEach(async () => {
   sim = await startAviSim();
   keys = tempKeyProvider();
   const p = instanceFor(sim, { namespace: 'avi-system', primary: true, labelKey: 'app', labelValue: 'migrate' });
@@ -39,9 +40,44 @@ beforeAll(async () => {
   primary = makeRig(sim, p, { keyProvider: keys });
   blue = makeRig(sim, b, { keyProvider: keys });
 });
-afterAll(async () => {
+afterEach(async () => {
   await sim?.close();
 });
+
+/** The first scenario's objects: one Ingress per instance with a Service and endpoints. */
+async function baseline(): Promise<void> {
+  expect(
+    await primary.sync([
+      objectMsg(service(RED, 'avisvc'), { namespaceLabels: redLabels }),
+      objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1']), { namespaceLabels: redLabels }),
+      objectMsg(ingress(RED, 'foo-with-targets', [{ host: 'foo.com' }]), { namespaceLabels: redLabels }),
+    ]),
+  ).toEqual([]);
+  expect(
+    await blue.sync([
+      objectMsg(service(BLUE_NS, 'avisvc'), { namespaceLabels: blueLabels }),
+      objectMsg(endpointSlice(BLUE_NS, 'avisvc', ['2.2.2.2']), { namespaceLabels: blueLabels }),
+      objectMsg(ingress(BLUE_NS, 'ing', [{ host: 'bar.com' }]), { namespaceLabels: blueLabels }),
+    ]),
+  ).toEqual([]);
+  expect(byName(sim, 'pool').has('cluster--foo.com_foo-rednsmig-foo-with-targets')).toBe(true);
+  expect(byName(sim, 'pool').has('cluster--bar.com_foo-bluens-ing')).toBe(true);
+}
+
+/** The baseline plus the TLS Ingress `secure` on foo.com. */
+async function withTls(): Promise<void> {
+  await baseline();
+  const sec = await tlsSecret(RED, 'foo-tls', CERT, KEY, keys);
+  expect(
+    await primary.sync([
+      objectMsg(sec.object, { namespaceLabels: redLabels, encryptedSecret: sec.encryptedSecret }),
+      objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }], [{ hosts: ['foo.com'], secretName: 'foo-tls' }]), {
+        namespaceLabels: redLabels,
+      }),
+    ]),
+  ).toEqual([]);
+  expect(byName(sim, 'virtualservice').has('cluster--foo.com')).toBe(true);
+}
 
 function pgMembers(pg: Record<string, unknown> | undefined): string[] {
   const members = (pg?.members as { pool_ref: string }[] | undefined) ?? [];
@@ -50,18 +86,7 @@ function pgMembers(pg: Record<string, unknown> | undefined): string[] {
 
 describe('ingress create / update / delete (primary and non-primary side by side)', () => {
   it('creates the baseline shard objects with AKO names and created_by', async () => {
-    const failedP = await primary.sync([
-      objectMsg(service(RED, 'avisvc'), { namespaceLabels: redLabels }),
-      objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1']), { namespaceLabels: redLabels }),
-      objectMsg(ingress(RED, 'foo-with-targets', [{ host: 'foo.com' }]), { namespaceLabels: redLabels }),
-    ]);
-    const failedB = await blue.sync([
-      objectMsg(service(BLUE_NS, 'avisvc'), { namespaceLabels: blueLabels }),
-      objectMsg(endpointSlice(BLUE_NS, 'avisvc', ['2.2.2.2']), { namespaceLabels: blueLabels }),
-      objectMsg(ingress(BLUE_NS, 'ing', [{ host: 'bar.com' }]), { namespaceLabels: blueLabels }),
-    ]);
-    expect(failedP).toEqual([]);
-    expect(failedB).toEqual([]);
+    await baseline();
 
     const vs = byName(sim, 'virtualservice');
     expect(vs.get('cluster--Shared-L7-0')).toMatchObject({ created_by: 'ako-cluster', type: 'VS_TYPE_VH_PARENT' });
@@ -88,6 +113,7 @@ describe('ingress create / update / delete (primary and non-primary side by side
   });
 
   it('the same batch delivered twice makes no extra Avi writes', async () => {
+    await baseline();
     const event = sqsEvent([
       objectMsg(ingress(RED, 'other', [{ host: 'xyz.com' }]), { namespaceLabels: redLabels }),
       objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1']), { namespaceLabels: redLabels }),
@@ -100,11 +126,25 @@ describe('ingress create / update / delete (primary and non-primary side by side
   });
 
   it('endpoint scaling rewrites the pool servers (and back)', async () => {
-    await primary.sync([
-      objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1', '1.1.1.2']), { namespaceLabels: redLabels }),
-    ]);
-    const pool = byName(sim, 'pool').get('cluster--foo.com_foo-rednsmig-foo-with-targets')!;
-    expect((pool.servers as { ip: { addr: string } }[]).map((x) => x.ip.addr).sort()).toEqual(['1.1.1.1', '1.1.1.2']);
+    await baseline();
+    const servers = () =>
+      (
+        byName(sim, 'pool').get('cluster--foo.com_foo-rednsmig-foo-with-targets')!.servers as {
+          ip: { addr: string };
+        }[]
+      )
+        .map((x) => x.ip.addr)
+        .sort();
+    expect(
+      await primary.sync([
+        objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1', '1.1.1.2']), { namespaceLabels: redLabels }),
+      ]),
+    ).toEqual([]);
+    expect(servers()).toEqual(['1.1.1.1', '1.1.1.2']);
+    expect(
+      await primary.sync([objectMsg(endpointSlice(RED, 'avisvc', ['1.1.1.1']), { namespaceLabels: redLabels })]),
+    ).toEqual([]);
+    expect(servers()).toEqual(['1.1.1.1']);
   });
 
   it('an L4 service gets its own VS; switching the service back removes it', async () => {
@@ -125,6 +165,7 @@ describe('ingress create / update / delete (primary and non-primary side by side
   });
 
   it('a host change moves the pool to the new shard and deletes the old one', async () => {
+    await baseline();
     await primary.sync([
       objectMsg(ingress(RED, 'foo-with-targets', [{ host: 'bar.com' }]), { namespaceLabels: redLabels }),
     ]);
@@ -141,6 +182,7 @@ describe('ingress create / update / delete (primary and non-primary side by side
 
 describe('TLS ingress: add, update, delete', () => {
   it('adds an SNI child, its certificate and policy, and a redirect on the parent', async () => {
+    await baseline();
     const sec = await tlsSecret(RED, 'foo-tls', CERT, KEY, keys);
     const failed = await primary.sync([
       objectMsg(sec.object, { namespaceLabels: redLabels, encryptedSecret: sec.encryptedSecret }),
@@ -163,6 +205,7 @@ describe('TLS ingress: add, update, delete', () => {
   });
 
   it('a path change rewrites the policy and swaps pool and PG, without touching the child VS', async () => {
+    await withTls();
     const child = byName(sim, 'virtualservice').get('cluster--foo.com')!;
     const from = lastSeq(sim);
     await primary.sync([
@@ -185,21 +228,34 @@ describe('TLS ingress: add, update, delete', () => {
   });
 
   it('removing TLS deletes the child, its certificate and policy; the host goes insecure', async () => {
-    await primary.sync([objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }]), { namespaceLabels: redLabels })]);
+    await withTls();
+    expect(
+      await primary.sync([objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }]), { namespaceLabels: redLabels })]),
+    ).toEqual([]);
     expect(byName(sim, 'virtualservice').has('cluster--foo.com')).toBe(false);
     expect(byName(sim, 'sslkeyandcertificate').has('cluster--foo.com')).toBe(false);
     expect(byName(sim, 'httppolicyset').has('cluster--rednsmig-foo.com')).toBe(false);
     expect(pgMembers(byName(sim, 'poolgroup').get('cluster--Shared-L7-0'))).toEqual([
+      'cluster--foo.com_foo-rednsmig-foo-with-targets',
       'cluster--foo.com_foo-rednsmig-secure',
     ]);
   });
 
   it('deleting the ingress removes its pool', async () => {
-    await primary.sync([
-      objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }]), { namespaceLabels: redLabels, op: 'delete' }),
-    ]);
+    await baseline();
+    expect(
+      await primary.sync([objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }]), { namespaceLabels: redLabels })]),
+    ).toEqual([]);
+    expect(byName(sim, 'pool').has('cluster--foo.com_foo-rednsmig-secure')).toBe(true);
+    expect(
+      await primary.sync([
+        objectMsg(ingress(RED, 'secure', [{ host: 'foo.com' }]), { namespaceLabels: redLabels, op: 'delete' }),
+      ]),
+    ).toEqual([]);
     expect(byName(sim, 'pool').has('cluster--foo.com_foo-rednsmig-secure')).toBe(false);
-    expect(pgMembers(byName(sim, 'poolgroup').get('cluster--Shared-L7-0'))).toEqual([]);
+    expect(pgMembers(byName(sim, 'poolgroup').get('cluster--Shared-L7-0'))).toEqual([
+      'cluster--foo.com_foo-rednsmig-foo-with-targets',
+    ]);
   });
 
   // Known difference from AKO (§6.3 #5, recorded in the issue notes): AKO keeps an emptied shard's VS, VsVip, PG and
@@ -283,6 +339,7 @@ describe('bad input', () => {
       change: { version: 1, cluster: 'cluster', kind: 'Ingress' },
     });
     const failed = await blue.sync([
+      objectMsg(service(BLUE_NS, 'avisvc'), { namespaceLabels: blueLabels }),
       bad,
       objectMsg(ingress(BLUE_NS, 'ing2', [{ host: 'baz.com' }]), { namespaceLabels: blueLabels }),
     ]);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AppliedModel } from '../../shared/avi/types.ts';
+import { formatStreamSequence } from '../../shared/events/index.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
 import type { InstanceStore } from '../../shared/store/index.ts';
 
@@ -20,6 +21,9 @@ export interface StoreHarness {
 
 let seq = 0;
 const freshId = (tag: string) => `c${++seq}/${tag}`;
+
+/** Position n of a forwarder stream started at `stream` (ms): what the forwarder stamps on every event. */
+export const at = (n: number, stream = 1_767_225_600_000) => ({ sequence: formatStreamSequence(stream, n) });
 
 export function ingress(
   name: string,
@@ -46,36 +50,47 @@ const node = (name: string, uid: string, rv: string): KubeObject => ({
 const names = (objs: KubeObject[]) =>
   objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
 
-/** Event of the property test: one key, several uids in sequence, increasing versions. */
-type Ev = { op: 'upsert' | 'delete'; uid: string; rv: string; body: number };
+/** Event of the property test: one key, several uids in sequence, at stream position `n`. */
+type Ev = { op: 'upsert' | 'delete'; uid: string; rv: string; body: number; n: number };
 
-/** Streams as a cluster produces them: each uid lives, changes, is deleted (maybe unseen), then the next uid. */
+/**
+ * Streams as a forwarder publishes them: each uid lives, changes, is deleted (maybe unseen), then the next uid;
+ * the API server may be restored from a backup in between (the same uid comes back, resourceVersions restart
+ * lower). Each event gets the next stream position; resourceVersions order nothing.
+ */
 const streamArb = fc
   .array(
     fc.record({
       upserts: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
       delete: fc.constantFrom('none', 'new-version', 'last-version'),
+      restoreAfter: fc.boolean(),
     }),
     { minLength: 1, maxLength: 3 },
   )
   .map((lives) => {
     const events: Ev[] = [];
-    let rv = 6; // crosses 9 → 10, where string order and numeric order differ
-    lives.forEach((life, i) => {
-      const uid = `uid-${i}`;
+    let rv = 6;
+    let uidNo = 0;
+    let n = 0;
+    lives.forEach((life) => {
+      const uid = `uid-${uidNo}`;
       for (const step of life.upserts) {
         rv += step;
-        events.push({ op: 'upsert', uid, rv: String(rv), body: rv });
+        events.push({ op: 'upsert', uid, rv: String(rv), body: rv, n: ++n });
       }
-      if (life.delete === 'new-version') events.push({ op: 'delete', uid, rv: String(++rv), body: 0 });
-      if (life.delete === 'last-version') events.push({ op: 'delete', uid, rv: String(rv), body: 0 });
+      if (life.delete === 'new-version') events.push({ op: 'delete', uid, rv: String(++rv), body: 0, n: ++n });
+      if (life.delete === 'last-version') events.push({ op: 'delete', uid, rv: String(rv), body: 0, n: ++n });
+      // A restore brings the same uid back at a restarted (lower) resourceVersion; otherwise a new uid follows.
+      if (life.restoreAfter) rv = 1;
+      else uidNo++;
     });
     return events;
   });
 
 async function applyEvent(store: InstanceStore, ev: Ev) {
-  if (ev.op === 'upsert') return store.upsertObject(ingress('web', 'team-a', ev.uid, ev.rv, { marker: ev.body }));
-  return store.deleteObject('Ingress/team-a/web', ev.uid, ev.rv);
+  if (ev.op === 'upsert')
+    return store.upsertObject(ingress('web', 'team-a', ev.uid, ev.rv, { marker: ev.body }), at(ev.n));
+  return store.deleteObject('Ingress/team-a/web', ev.uid, ev.rv, at(ev.n));
 }
 
 export function describeStoreContract(h: StoreHarness): void {
@@ -94,16 +109,57 @@ export function describeStoreContract(h: StoreHarness): void {
         expect(await s.getObject('Ingress/team-a/missing')).toBeUndefined();
       });
 
-      it('applies newer versions, ignores older ones as stale and the same one as duplicate', async () => {
+      it('orders by stream position: later applies, earlier is stale, the same is a duplicate', async () => {
         const s = h.open(freshId('order'));
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9'))).toBe('applied');
-        // 10 > 9 numerically although "10" < "9" as strings.
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '10', { v: 10 }))).toBe('applied');
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9', { v: 9 }))).toBe('stale');
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '10', { v: 10 }))).toBe('duplicate');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9'), at(1))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '10', { v: 10 }), at(2))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9', { v: 9 }), at(1))).toBe('stale');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '10', { v: 10 }), at(2))).toBe('duplicate');
         const got = await s.getObject('Ingress/ns/web');
-        expect(got?.resourceVersion).toBe('10');
+        expect(got).toMatchObject({ resourceVersion: '10', sequence: at(2).sequence });
         expect(got?.object?.spec.v).toBe(10);
+      });
+
+      it('never orders resourceVersions: a restored API server (restarted versions) converges', async () => {
+        const s = h.open(freshId('restore'));
+        await s.upsertObject(ingress('web', 'ns', 'u1', '90017', { v: 'before' }), at(7));
+        // Restored from a backup: the same uid at a much lower resourceVersion, relisted by the forwarder.
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '312', { v: 'restored' }), at(8))).toBe('applied');
+        // Rebuilt: a fresh uid at a restarted resourceVersion.
+        expect(await s.upsertObject(ingress('web', 'ns', 'u9', '3', { v: 'rebuilt' }), at(9))).toBe('applied');
+        expect(await s.deleteObject('Ingress/ns/web', 'u1', '90018', at(5))).toBe('stale');
+        expect((await s.listObjects('ns')).map((o) => o.spec.v)).toEqual(['rebuilt']);
+        // A forwarder restarted later starts a later stream: its relist wins over anything of the old stream.
+        expect(
+          await s.upsertObject(ingress('web', 'ns', 'u9', '2', { v: 'new stream' }), at(1, 1_767_225_700_000)),
+        ).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u9', '4', { v: 'old stream' }), at(10))).toBe('stale');
+        expect((await s.listObjects('ns')).map((o) => o.spec.v)).toEqual(['new stream']);
+      });
+
+      it('without a stream position: the latest arrival wins ("9" after "10" is newer, not older)', async () => {
+        const s = h.open(freshId('arrival'));
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '10', { v: 10 }))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9', { v: 9 }))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '9', { v: 9 }))).toBe('duplicate');
+        expect((await s.getObject('Ingress/ns/web'))?.object?.spec.v).toBe(9);
+      });
+
+      it('a redelivered version at a later position moves the position: an event in between stays stale', async () => {
+        const s = h.open(freshId('advance'));
+        await s.upsertObject(ingress('web', 'ns', 'u1', '5', { v: 5 }), at(1));
+        // The same version again at position 3 (e.g. republished after a namespace's labels changed) ...
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '5', { v: 5 }), at(3))).toBe('duplicate');
+        // ... so a late event from position 2 is older than what is stored.
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '4', { v: 4 }), at(2))).toBe('stale');
+        expect((await s.getObject('Ingress/ns/web'))?.sequence).toBe(at(3).sequence);
+      });
+
+      it('rejects a malformed stream position with a clear error', async () => {
+        const s = h.open(freshId('bad-seq'));
+        await expect(s.upsertObject(ingress('web', 'ns', 'u1', '1'), { sequence: '42' })).rejects.toThrow(
+          /Ingress\/ns\/web: stream sequence "42"/,
+        );
       });
 
       it('a delete leaves a tombstone: hidden from lists, late upserts of that uid ignored', async () => {
@@ -209,12 +265,12 @@ export function describeStoreContract(h: StoreHarness): void {
       it('issues the documented number of backend requests per upsert and per redelivery', async () => {
         const s = h.open(freshId('ops'));
         const before = { ...s.ops };
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '1'))).toBe('applied');
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '2'))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '1'), at(1))).toBe('applied');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '2'), at(2))).toBe('applied');
         expect((s.ops.reads - before.reads) / 2).toBe(h.expectedOps.upsert.reads);
         expect((s.ops.writes - before.writes) / 2).toBe(h.expectedOps.upsert.writes);
         const mid = { ...s.ops };
-        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '2'))).toBe('duplicate');
+        expect(await s.upsertObject(ingress('web', 'ns', 'u1', '2'), at(2))).toBe('duplicate');
         expect(s.ops.reads - mid.reads).toBe(h.expectedOps.duplicate.reads);
         expect(s.ops.writes - mid.writes).toBe(h.expectedOps.duplicate.writes);
       });
@@ -241,7 +297,12 @@ export function describeStoreContract(h: StoreHarness): void {
               const last = events[events.length - 1]!;
               for (const s of [inOrder, permuted]) {
                 const got = await s.getObject('Ingress/team-a/web');
-                expect(got).toMatchObject({ uid: last.uid, resourceVersion: last.rv, deleted: last.op === 'delete' });
+                expect(got).toMatchObject({
+                  uid: last.uid,
+                  resourceVersion: last.rv,
+                  deleted: last.op === 'delete',
+                  sequence: at(last.n).sequence,
+                });
                 const live = await s.listObjects('team-a');
                 if (last.op === 'delete') expect(live).toEqual([]);
                 else expect(live.map((o) => o.spec.marker)).toEqual([last.body]);
@@ -260,7 +321,7 @@ export function describeStoreContract(h: StoreHarness): void {
         // Interleave writers and versions: each writer gets every other version, in shuffled order.
         const order = [...versions].sort((x, y) => ((x * 7919) % 31) - ((y * 7919) % 31));
         const outcomes = await Promise.all(
-          order.map((v, i) => (i % 2 === 0 ? a : b).upsertObject(ingress('web', 'ns', 'u1', String(v), { v }))),
+          order.map((v, i) => (i % 2 === 0 ? a : b).upsertObject(ingress('web', 'ns', 'u1', String(v), { v }), at(v))),
         );
         const final = await a.getObject('Ingress/ns/web');
         expect(final?.resourceVersion).toBe('129');
@@ -269,9 +330,9 @@ export function describeStoreContract(h: StoreHarness): void {
         expect(outcomes[order.indexOf(129)]).toBe('applied');
         // A delete racing with older upserts still wins.
         const late = await Promise.all([
-          a.deleteObject('Ingress/ns/web', 'u1', '130'),
-          b.upsertObject(ingress('web', 'ns', 'u1', '128')),
-          a.upsertObject(ingress('web', 'ns', 'u1', '129')),
+          a.deleteObject('Ingress/ns/web', 'u1', '130', at(130)),
+          b.upsertObject(ingress('web', 'ns', 'u1', '128'), at(128)),
+          a.upsertObject(ingress('web', 'ns', 'u1', '129'), at(129)),
         ]);
         expect(late[0]).toBe('applied');
         expect(await b.listObjects('ns')).toEqual([]);

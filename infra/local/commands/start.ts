@@ -4,6 +4,7 @@ import { createLogger } from '../../../shared/log.ts';
 import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
 import { type Runtime, startRuntime } from '../runtime.ts';
 import { startStatusServer } from '../status/server.ts';
+import { DEMO_DEV_CLUSTER_FLAG, devClusterWithRealControllerRefusal } from '../view-guard.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
 import { loadRegistryForCommand } from './registry-input.ts';
 import { formatStatus } from './status.ts';
@@ -17,6 +18,9 @@ Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing 
   --instances FILE        instance registry (default examples/instances.yaml)
   --kubeconfig FILE       a real cluster instead of the development cluster (default: $KUBECONFIG if set)
   --controller HOST       a real Avi Controller instead of the simulator (default: ControllerSettings.controllerHost)
+  --${DEMO_DEV_CLUSTER_FLAG}
+                          allow a real controller with the development cluster (refused otherwise: the
+                          controller's objects of these instances would look deleted and be removed)
   --seed DIR              manifests the development cluster starts with (default examples/manifests)
   --dev-cluster-port N    development cluster port (default ${DEFAULT_DEV_CLUSTER_PORT}; 0 = any free port)
   --avi-sim-port N        simulator port (default ${DEFAULT_AVI_SIM_PORT}; 0 = any free port)
@@ -46,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
         'status-port': { type: 'string' },
         once: { type: 'boolean' },
         output: { type: 'string' },
+        [DEMO_DEV_CLUSTER_FLAG]: { type: 'boolean' },
       },
       HELP,
     );
@@ -58,6 +63,12 @@ export async function run(argv: string[]): Promise<number> {
     const registry = loadRegistryForCommand(instancesFile);
     if (!registry) return EXIT_USAGE;
     const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
+    const refusal = devClusterWithRealControllerRefusal({
+      controllerHost: v.controller ?? registry.instances.find((i) => i.controller.host)?.controller.host,
+      ...(kubeconfig ? { kubeconfig } : {}),
+      demo: Boolean(v[DEMO_DEV_CLUSTER_FLAG]),
+    });
+    if (refusal) throw new UsageError(refusal);
     const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
     if (seedDir && !existsSync(seedDir)) throw new UsageError(`--seed: no directory ${seedDir}`);
 
@@ -74,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
         registry,
         ...(kubeconfig ? { kubeconfig } : {}),
         ...(v.controller ? { controller: v.controller } : {}),
+        ...(v[DEMO_DEV_CLUSTER_FLAG] ? { demoDevClusterWithRealController: true } : {}),
         ...(seedDir ? { seedDir } : {}),
         devClusterPort: port(v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT, '--dev-cluster-port'),
         aviSimPort: port(v['avi-sim-port'], DEFAULT_AVI_SIM_PORT, '--avi-sim-port'),

@@ -1,0 +1,193 @@
+/**
+ * Chaos through the embedded runtime (forwarder → bus → router → FIFO queues → sync → simulator): the same
+ * cluster history is played fault-free and under faults (seeded reordering and duplication of bus deliveries, a
+ * controller outage of every request while changes are made, stalled watches), and each run must end in the same
+ * controller state as the fault-free run: no object missing, no orphan, the foreign object untouched, no dead
+ * letter. Convergence is awaited (polled), never timed.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DeliveryChaos } from '../../infra/local/event-bus.ts';
+import type { Runtime } from '../../infra/local/runtime.ts';
+import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRuntime } from '../e2e/support.ts';
+
+const CLUSTER = 'demo';
+const AKO_TYPES = ['virtualservice', 'vsvip', 'pool', 'poolgroup', 'httppolicyset', 'vsdatascriptset'];
+type Obj = Record<string, unknown>;
+
+/** The controller objects the instances own, with the fields that matter, in a comparable form. */
+function fingerprint(rt: Runtime): string[] {
+  const out: string[] = [];
+  for (const type of AKO_TYPES) {
+    for (const o of rt.aviSim!.objects(type)) {
+      const owner = String(o.created_by ?? '');
+      if (!owner.startsWith('ako-')) continue;
+      const detail: Obj = {};
+      if (type === 'pool') detail.servers = ((o.servers as Obj[]) ?? []).map((s) => (s.ip as Obj).addr).sort();
+      if (type === 'poolgroup')
+        detail.members = ((o.members as Obj[]) ?? []).map((m) => String(m.pool_ref).split('#')[1]).sort();
+      if (type === 'virtualservice') detail.hosts = [...((o.vh_domain_name as string[]) ?? [])].sort();
+      out.push(`${type} ${o.name} ${owner} ${JSON.stringify(detail)}`);
+    }
+  }
+  return out.sort();
+}
+
+const FOREIGN = { name: 'someone-elses-pool', created_by: 'a-person', servers: [] };
+const foreign = (rt: Runtime) => rt.aviSim!.objects('pool').find((p) => p.name === FOREIGN.name);
+
+/** The cluster's history: two namespaces (one per instance), then edits. */
+function base(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
+  dc.apply(namespace('shop', { app: 'migrate' }));
+  dc.apply(namespace('blueshop', { key: 'value2' }));
+  for (const ns of ['shop', 'blueshop']) {
+    dc.apply(service(ns, 'web'));
+    dc.apply(endpointSlice(ns, 'web', ['10.0.0.1', '10.0.0.2']));
+    for (const n of ['a', 'b', 'c']) dc.apply(ingress(ns, n, `${n}.${ns}.example.com`, 'web'));
+  }
+}
+function edits(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
+  for (const ns of ['shop', 'blueshop']) {
+    dc.apply(ingress(ns, 'a', `a2.${ns}.example.com`, 'web'));
+    dc.delete('networking.k8s.io/v1', 'Ingress', ns, 'b');
+    dc.apply(endpointSlice(ns, 'web', ['10.0.0.3']));
+    dc.apply(ingress(ns, 'd', `d.${ns}.example.com`, 'web'));
+  }
+}
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not converged: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Faults {
+  busChaos?: DeliveryChaos;
+  /** Runs right before the edits; returns the recovery. */
+  during?: (rt: Runtime) => () => void;
+  /** How long the fault lasts after the edits (default 1.5 s). */
+  faultMs?: number;
+}
+
+interface RunResult {
+  state: string[];
+  deadLetters: string[];
+  foreignUntouched: boolean;
+  /** ms from recovery to the reference state (figures only, never asserted). */
+  convergedAfterMs: number;
+  /** Retries of messages that failed because the controller did not answer. */
+  outageRetries: number;
+  busDelayed: number;
+  busDuplicated: number;
+}
+
+let reference: string[] | undefined;
+
+async function play(faults: Faults = {}): Promise<RunResult> {
+  const rt = await startTestRuntime(SEED_REGISTRY, {
+    simSeed: 1,
+    queue: { backoffMs: () => 20, maxReceiveCount: 5, outageBackoffMs: (n) => Math.min(400, 25 * 2 ** (n - 1)) },
+    ...(faults.busChaos ? { busChaos: faults.busChaos } : {}),
+  });
+  try {
+    const dc = rt.devClusters.get(CLUSTER)!;
+    rt.aviSim!.create('pool', FOREIGN);
+    const foreignBefore = JSON.stringify(foreign(rt));
+    base(dc);
+    await rt.waitForConvergence({ timeoutMs: 60_000 });
+    // The base must have landed, or the comparison below would compare two empty controllers.
+    expect(fingerprint(rt).filter((l) => l.startsWith('pool ')).length).toBe(6);
+    const recover = faults.during?.(rt);
+    edits(dc);
+    if (recover) {
+      // Let the faults bite on the edits before recovering.
+      await new Promise((r) => setTimeout(r, faults.faultMs ?? 1500));
+      recover();
+    }
+    const recoveredAt = Date.now();
+    const want = reference;
+    if (want) await eventually(() => JSON.stringify(fingerprint(rt)) === JSON.stringify(want), 'reference state');
+    const convergedAfterMs = Date.now() - recoveredAt;
+    await rt.waitForConvergence({ timeoutMs: 60_000 });
+    return {
+      state: fingerprint(rt),
+      deadLetters: rt.deadLetters().map((d) => `${d.where}: ${d.reason}`),
+      foreignUntouched: JSON.stringify(foreign(rt)) === foreignBefore,
+      convergedAfterMs,
+      outageRetries: [...rt.syncQueues.values()].reduce((n, q) => n + q.stats.outageRetries, 0),
+      busDelayed: rt.bus.chaosStats.delayed,
+      busDuplicated: rt.bus.chaosStats.duplicated,
+    };
+  } finally {
+    await rt.stop();
+  }
+}
+
+async function referenceState(): Promise<string[]> {
+  if (!reference) {
+    const r = await play();
+    expect(r.deadLetters).toEqual([]);
+    reference = r.state;
+  }
+  return reference;
+}
+
+function report(name: string, r: RunResult) {
+  if (process.env.CHAOS_REPORT)
+    console.log(
+      `chaos ${name}: converged ${r.convergedAfterMs} ms after recovery; outage retries ${r.outageRetries}, bus delayed ${r.busDelayed}, duplicated ${r.busDuplicated}`,
+    );
+}
+
+describe('chaos through the embedded runtime', () => {
+  it('the fault-free run serves exactly the cluster: every Ingress, nothing else', async () => {
+    const ref = await referenceState();
+    const pools = ref.filter((l) => l.startsWith('pool ')).map((l) => l.split(' ')[1]);
+    // a (renamed host), c and d in each namespace; b deleted.
+    expect(pools).toHaveLength(6);
+    expect(pools.filter((p) => p!.endsWith('-b'))).toEqual([]);
+    expect(pools.filter((p) => p!.endsWith('-d'))).toHaveLength(2);
+    expect(ref.some((l) => l.includes('"10.0.0.3"'))).toBe(true);
+    expect(ref.some((l) => l.includes('10.0.0.1'))).toBe(false);
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`reordered and duplicated bus deliveries (seed ${seed}) end in the fault-free state`, async () => {
+      const ref = await referenceState();
+      const r = await play({ busChaos: { seed, maxDelayMs: 40, duplicateRate: 0.3 } });
+      report(`bus seed ${seed}`, r);
+      // The faults were injected: deliveries overtook each other and some arrived twice.
+      expect(r.busDelayed).toBeGreaterThan(0);
+      expect(r.busDuplicated).toBeGreaterThan(0);
+      expect(r.state).toEqual(ref);
+      expect(r.deadLetters).toEqual([]);
+      expect(r.foreignUntouched).toBe(true);
+    });
+  }
+
+  it('a 10 s controller outage (every request 503) while the cluster changes: nothing dead-lettered, all lands', async () => {
+    const ref = await referenceState();
+    // Longer than the client's own retries (6 attempts, ~8 s), so whole messages fail and wait in the queue.
+    const r = await play({ during: (rt) => rt.aviSim!.faults.add({ status: 503 }), faultMs: 10_000 });
+    report('outage', r);
+    // The outage bit: messages were retried (more often than the receive limit allows) without being dead-lettered.
+    expect(r.outageRetries).toBeGreaterThan(5);
+    expect(r.state).toEqual(ref);
+    expect(r.deadLetters).toEqual([]);
+    expect(r.foreignUntouched).toBe(true);
+  });
+
+  it('stalled watches (open, silent) while the cluster changes: restarted from the bookmark period, all lands', async () => {
+    const ref = await referenceState();
+    const r = await play({
+      during: (rt) => {
+        expect(rt.devClusters.get(CLUSTER)!.hooks.stallWatches()).toBeGreaterThan(0);
+        return () => undefined;
+      },
+    });
+    report('stalled watches', r);
+    expect(r.state).toEqual(ref);
+    expect(r.deadLetters).toEqual([]);
+  });
+});
