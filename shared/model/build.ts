@@ -270,6 +270,33 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
   return out;
 }
 
+/**
+ * The shared L7 shards among `appliedModelNames` (`<tenant>/<vs>`) that this instance keeps even when empty:
+ * names of its own shard VSes (`<cluster>--[<akoNs>-]Shared-L7-<n>`, n below the current shard count).
+ * The sync side passes its applied record as `CloudFacts.knownShards`; everything else in the list is ignored.
+ */
+export function knownShardsOf(instance: InstanceConfig, appliedModelNames: Iterable<string> | undefined): string[] {
+  if (!appliedModelNames || instance.l7.shardVSSize === 'DEDICATED') return [];
+  const n = Math.max(1, shardCount(instance.l7.shardVSSize));
+  const own = new Set(Array.from({ length: n }, (_, i) => sharedVsNameForShard(instance, i)));
+  const out = new Set<string>();
+  for (const name of appliedModelNames) if (own.has(splitModelName(name).vsName)) out.add(name);
+  return [...out].sort(cmp);
+}
+
+/** Empty shard models for known shards the build did not produce (`wanted` limits them to a selection). */
+function keptShards(ctx: BuildContext, built: AviModel[], wanted?: Set<string>): AviModel[] {
+  const have = new Set(built.map((m) => m.name));
+  const out: AviModel[] = [];
+  for (const name of knownShardsOf(ctx.instance, ctx.facts.knownShards)) {
+    if (have.has(name) || (wanted && !wanted.has(name))) continue;
+    const { tenant, vsName } = splitModelName(name);
+    const m = buildSharedModel(ctx, vsName, tenant, [], undefined, true);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
 function finish(ctx: BuildContext, models: AviModel[]): DesiredState {
   models.sort((a, b) => cmp(a.name, b.name));
   const seen = new Set<string>();
@@ -304,6 +331,7 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
   const ctx = createContext(instance, idx, facts);
   const d = derivedFor(idx, instance, facts);
   const models = buildL7(ctx, d, l7Objects(idx));
+  models.push(...keptShards(ctx, models));
   for (const svc of objectsOfKind(idx, 'Service')) {
     if (!isL4Service(ctx, svc)) continue;
     const m = buildL4Model(ctx, tenantOf(instance, idx, svc.metadata.namespace ?? ''), svc);
@@ -339,6 +367,7 @@ export function buildSelectedModels(
   // Sorted by object key: the host order inside a model never depends on history or input order.
   const l7 = [...contributors].sort((a, b) => cmp(a[0], b[0]));
   models.push(...buildL7(ctx, d, l7, wanted));
+  models.push(...keptShards(ctx, models, wanted));
   const l7Names = new Set(models.map((m) => m.name));
   for (const name of wanted) {
     if (l7Names.has(name)) continue;

@@ -1,5 +1,5 @@
 // The AKO-compatible model: Kubernetes objects of an instance's namespaces → the desired Avi objects.
-export { affectedModels, buildModels, buildSelectedModels } from './build.ts';
+export { affectedModels, buildModels, buildSelectedModels, knownShardsOf } from './build.ts';
 export { checksum } from './checksum.ts';
 export { TENANT_ANNOTATION } from './context.ts';
 export { passthroughScript, sharedVsScript } from './datascript.ts';

@@ -62,6 +62,7 @@ export function buildL4Model(ctx: BuildContext, tenant: string, svc: KubeObject)
       svc,
       `metadata.annotations["${DISABLE_TRAFFIC_ANNOTATION}"]`,
       `value "${disable}" is not "true" or "false"`,
+      'InvalidAnnotation',
     );
     return undefined;
   }

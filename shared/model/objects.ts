@@ -8,7 +8,13 @@ import type { AviObject, AviType, KubeObject } from './types.ts';
 /** True when `name` fits Avi's limit; otherwise the source object is reported skipped (AKO skips, never truncates). */
 export function nameFits(ctx: BuildContext, src: KubeObject, field: string, type: AviType, name: string): boolean {
   if (name.length <= MAX_NAME_LENGTH) return true;
-  skip(ctx, src, field, `${type} name is ${name.length} characters, over Avi's limit of ${MAX_NAME_LENGTH}`);
+  skip(
+    ctx,
+    src,
+    field,
+    `${type} name is ${name.length} characters, over Avi's limit of ${MAX_NAME_LENGTH}`,
+    'NameTooLong',
+  );
   return false;
 }
 

@@ -219,7 +219,13 @@ function nplServers(ctx: BuildContext, svc: KubeObject, sp: ServicePortRef): Ser
       entries = JSON.parse(raw);
       if (!Array.isArray(entries)) throw new Error('not a list');
     } catch {
-      skip(ctx, pod, `metadata.annotations["${NPL_POD_ANNOTATION}"]`, 'not a JSON list of {podPort,nodeIP,nodePort}');
+      skip(
+        ctx,
+        pod,
+        `metadata.annotations["${NPL_POD_ANNOTATION}"]`,
+        'not a JSON list of {podPort,nodeIP,nodePort}',
+        'InvalidAnnotation',
+      );
       continue;
     }
     sources.push(objectKey(pod));
