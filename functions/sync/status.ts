@@ -4,7 +4,7 @@
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
-import { l4VsName, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
+import { l4VsNameOf, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject, SkippedObject } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { StatusUpdate } from '../forwarder/status.ts';
@@ -93,7 +93,7 @@ export async function statusFor(
 
   if (target.kind === 'Service') {
     if (object.spec?.type !== 'LoadBalancer') return undefined;
-    const vsName = l4VsName(instance, target.namespace, target.name);
+    const vsName = l4VsNameOf(instance, object); // shared-VIP Services report their group's VS
     const model = applied.get(modelName(tenant, vsName));
     if (!model) return cleared();
     const vip = await readVip(vsName, tenant);
@@ -160,6 +160,7 @@ export function skippedEvents(instance: InstanceConfig, skipped: SkippedObject[]
 }
 
 function reasonFor(s: SkippedObject): string {
+  if (s.code) return s.code; // the model names the cause (ServiceNotFound, SecretNotFound, InvalidCertificate, ...)
   const text = `${s.field} ${s.reason}`.toLowerCase();
   if (text.includes('secret')) return 'MissingSecret';
   if (text.includes('255') || text.includes('too long')) return 'NameTooLong';

@@ -3,7 +3,7 @@ export { affectedModels, buildModels, buildSelectedModels, knownShardsOf } from 
 export { checksum } from './checksum.ts';
 export { TENANT_ANNOTATION } from './context.ts';
 export { passthroughScript, sharedVsScript } from './datascript.ts';
-export { isL4Service, l4AutoFqdn } from './l4.ts';
+export { isL4Service, l4AutoFqdn, l4VsNameOf, SHARED_VIP_ANNOTATION, sharedVipKey } from './l4.ts';
 export {
   AVI_INGRESS_CONTROLLER,
   ENABLE_TLS_ANNOTATION,

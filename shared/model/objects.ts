@@ -174,6 +174,8 @@ export function vsVipObject(
       subnet.subnet6 = { ip_addr: { addr, type: 'V6' }, mask: Number(mask) };
     }
     vip.ipam_network_subnet = subnet;
+    // An IPv6 VIP network: dual stack with a v4 CIDR as well, else IPv6 only (AKO's UpdateV6).
+    if (net.v6cidr) vip.auto_allocate_ip_type = net.cidr ? 'V4_V6' : 'V6_ONLY';
   }
   const unique = distinct ? fqdns : [...new Set(fqdns)];
   const head = {

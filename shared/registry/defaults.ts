@@ -90,6 +90,7 @@ export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'NodePortLocal'] as const
 export const SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL', 'DEDICATED'] as const;
 export const PASSTHROUGH_SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL'] as const;
 export const AUTO_FQDN = ['default', 'flat', 'disabled'] as const;
+export const IP_FAMILIES = ['V4', 'V6', 'V4_V6'] as const;
 export const CNI_PLUGINS = [
   '',
   'calico',

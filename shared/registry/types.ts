@@ -4,6 +4,7 @@ export type ServiceType = 'ClusterIP' | 'NodePort' | 'NodePortLocal';
 export type ShardSize = 'LARGE' | 'MEDIUM' | 'SMALL' | 'DEDICATED';
 export type PassthroughShardSize = 'LARGE' | 'MEDIUM' | 'SMALL';
 export type AutoFqdn = 'default' | 'flat' | 'disabled';
+export type IpFamily = 'V4' | 'V6' | 'V4_V6';
 export type CniPlugin =
   | ''
   | 'calico'
@@ -54,6 +55,8 @@ export interface InstanceConfig {
   namespaceSelector: NamespaceSelector | null;
   blockedNamespaces: string[];
   cniPlugin: CniPlugin;
+  /** `AKOSettings.ipFamily`: address families of pool servers (empty or absent means V4). */
+  ipFamily?: IpFamily;
   layer7Only: boolean;
   disableStaticRouteSync: boolean;
   deleteConfig: boolean;
