@@ -138,6 +138,7 @@ export async function statusFor(
 
 /** Events for objects the model skipped: the user must fix them (Ingress, Service, Route only). */
 export function skippedEvents(instance: InstanceConfig, skipped: SkippedObject[]): StatusUpdate[] {
+  if (instance.enableEvents === false) return []; // AKOSettings.enableEvents: false
   return skipped
     .filter((s) => STATUS_KINDS.has(s.kind) && s.namespace)
     .map((s) => ({

@@ -55,6 +55,8 @@ export interface InstanceConfig {
   namespaceSelector: NamespaceSelector | null;
   blockedNamespaces: string[];
   cniPlugin: CniPlugin;
+  /** `AKOSettings.enableEvents` (default true): Kubernetes Events for skipped objects. Absent means true. */
+  enableEvents?: boolean;
   /** `AKOSettings.ipFamily`: address families of pool servers (empty or absent means V4). */
   ipFamily?: IpFamily;
   layer7Only: boolean;
@@ -96,7 +98,7 @@ export interface InstanceConfig {
   namePrefix: string;
   /** `<cluster>--Shared-L7-` (primary) or `<cluster>--<namespace>-Shared-L7-` (non-primary). */
   sharedVsPrefix: string;
-  /** Keys present in the values that this product does not use (kept, like Helm). */
+  /** AKO chart keys present in the values that have no effect on Avi objects (image, resources, ...): a note. */
   unknownKeys: string[];
 }
 
