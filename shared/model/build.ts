@@ -8,7 +8,16 @@ import {
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
-import { buildL4Model, buildSharedVipModel, isL4Service, l4ModelName, l4VsNameOf, sharedVipKey } from './l4.ts';
+import { keptShards } from './kept-shards.ts';
+import {
+  buildL4Model,
+  buildSharedVipModel,
+  isL4Service,
+  l4ModelName,
+  l4VsNameOf,
+  sharedVipKey,
+  sharedVipServicesOf,
+} from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
 import { FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
 import { PASSTHROUGH_ANNOTATION, rawHosts } from './l7-parse.ts';
@@ -270,33 +279,6 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
   return out;
 }
 
-/**
- * The shared L7 shards among `appliedModelNames` (`<tenant>/<vs>`) that this instance keeps even when empty:
- * names of its own shard VSes (`<cluster>--[<akoNs>-]Shared-L7-<n>`, n below the current shard count).
- * The sync side passes its applied record as `CloudFacts.knownShards`; everything else in the list is ignored.
- */
-export function knownShardsOf(instance: InstanceConfig, appliedModelNames: Iterable<string> | undefined): string[] {
-  if (!appliedModelNames || instance.l7.shardVSSize === 'DEDICATED') return [];
-  const n = Math.max(1, shardCount(instance.l7.shardVSSize));
-  const own = new Set(Array.from({ length: n }, (_, i) => sharedVsNameForShard(instance, i)));
-  const out = new Set<string>();
-  for (const name of appliedModelNames) if (own.has(splitModelName(name).vsName)) out.add(name);
-  return [...out].sort(cmp);
-}
-
-/** Empty shard models for known shards the build did not produce (`wanted` limits them to a selection). */
-function keptShards(ctx: BuildContext, built: AviModel[], wanted?: Set<string>): AviModel[] {
-  const have = new Set(built.map((m) => m.name));
-  const out: AviModel[] = [];
-  for (const name of knownShardsOf(ctx.instance, ctx.facts.knownShards)) {
-    if (have.has(name) || (wanted && !wanted.has(name))) continue;
-    const { tenant, vsName } = splitModelName(name);
-    const m = buildSharedModel(ctx, vsName, tenant, [], undefined, true);
-    if (m) out.push(m);
-  }
-  return out;
-}
-
 function finish(ctx: BuildContext, models: AviModel[]): DesiredState {
   models.sort((a, b) => cmp(a.name, b.name));
   const seen = new Set<string>();
@@ -351,23 +333,6 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
     if (m) models.push(m);
   }
   return finish(ctx, models);
-}
-
-/** The LoadBalancer Services of a shared-VIP model name `<tenant>/<cluster>--<ns>-<key>` (empty if none). */
-function sharedVipServicesOf(ctx: BuildContext, name: string): { ns: string; key: string; svcs: KubeObject[] } {
-  const { tenant, vsName } = splitModelName(name);
-  const prefix = `${ctx.cluster}--`;
-  if (!vsName.startsWith(prefix)) return { ns: '', key: '', svcs: [] };
-  const rest = vsName.slice(prefix.length);
-  for (let i = rest.indexOf('-'); i > 0; i = rest.indexOf('-', i + 1)) {
-    const ns = rest.slice(0, i);
-    const key = rest.slice(i + 1);
-    const svcs = objectsIn(ctx.idx, 'Service', ns).filter(
-      (svc) => sharedVipKey(svc) === key && isL4Service(ctx, svc) && tenantOf(ctx.instance, ctx.idx, ns) === tenant,
-    );
-    if (svcs.length > 0) return { ns, key, svcs };
-  }
-  return { ns: '', key: '', svcs: [] };
 }
 
 /** Rebuild only the named models (a name that no longer has content yields no model: the caller deletes it). */

@@ -1,8 +1,9 @@
 // The AKO-compatible model: Kubernetes objects of an instance's namespaces → the desired Avi objects.
-export { affectedModels, buildModels, buildSelectedModels, knownShardsOf } from './build.ts';
+export { affectedModels, buildModels, buildSelectedModels } from './build.ts';
 export { checksum } from './checksum.ts';
 export { TENANT_ANNOTATION } from './context.ts';
 export { passthroughScript, sharedVsScript } from './datascript.ts';
+export { knownShardsOf } from './kept-shards.ts';
 export { isL4Service, l4AutoFqdn, l4VsNameOf, SHARED_VIP_ANNOTATION, sharedVipKey } from './l4.ts';
 export {
   AVI_INGRESS_CONTROLLER,

@@ -1,12 +1,12 @@
-import { type BuildContext, defaultSubdomain, skip } from './context.ts';
+import { type BuildContext, defaultSubdomain, skip, tenantOf } from './context.ts';
 import { AVI_INGRESS_CONTROLLER } from './l7-parse.ts';
-import { l4PoolName, l4VsName, modelName, sharedVipPoolName } from './naming.ts';
+import { l4PoolName, l4VsName, modelName, sharedVipPoolName, splitModelName } from './naming.ts';
 import { nameFits, obj, poolObject, vsVipObject, withCksum } from './objects.ts';
 import { type MarkerFields, markers, ref, serviceMetadata } from './refs.ts';
 import { findServicePort, poolServers } from './servers.ts';
 import type { AviModel, AviObject, KubeObject, ObjectKey } from './types.ts';
 import { objectKey } from './types.ts';
-import { cmp } from './view-index.ts';
+import { cmp, objectsIn } from './view-index.ts';
 
 export const AVI_LB_CLASS = AVI_INGRESS_CONTROLLER;
 const APP_PROFILE_ANNOTATION = 'ako.vmware.com/application-profile';
@@ -228,4 +228,21 @@ function buildL4(
   };
   objects.push(obj('virtualservice', vsName, tenant, withCksum(vs)));
   return { name: modelName(tenant, vsName), tenant, objects, sources: [...sources].sort() };
+}
+
+/** The LoadBalancer Services of a shared-VIP model name `<tenant>/<cluster>--<ns>-<key>` (empty if none). */
+export function sharedVipServicesOf(ctx: BuildContext, name: string): { ns: string; key: string; svcs: KubeObject[] } {
+  const { tenant, vsName } = splitModelName(name);
+  const prefix = `${ctx.cluster}--`;
+  if (!vsName.startsWith(prefix)) return { ns: '', key: '', svcs: [] };
+  const rest = vsName.slice(prefix.length);
+  for (let i = rest.indexOf('-'); i > 0; i = rest.indexOf('-', i + 1)) {
+    const ns = rest.slice(0, i);
+    const key = rest.slice(i + 1);
+    const svcs = objectsIn(ctx.idx, 'Service', ns).filter(
+      (svc) => sharedVipKey(svc) === key && isL4Service(ctx, svc) && tenantOf(ctx.instance, ctx.idx, ns) === tenant,
+    );
+    if (svcs.length > 0) return { ns, key, svcs };
+  }
+  return { ns: '', key: '', svcs: [] };
 }
