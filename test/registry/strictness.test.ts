@@ -152,3 +152,26 @@ describe('ako-serverless validate', () => {
     );
   });
 });
+
+describe('AKOSettings.ipFamily and enableEvents', () => {
+  it('ipFamily: empty means V4; V4, V6 and V4_V6 are read; anything else is an error naming the key', () => {
+    const read = (v?: string) =>
+      resolveInstanceChecked({
+        set: { 'AKOSettings.clusterName': 'c', ...(v === undefined ? {} : { 'AKOSettings.ipFamily': v }) },
+      });
+    expect(read().config.ipFamily).toBe('V4');
+    expect(read('').config.ipFamily).toBe('V4');
+    expect(read('V6').config.ipFamily).toBe('V6');
+    expect(read('V4_V6').config.ipFamily).toBe('V4_V6');
+    expect(read('v6').problems).toEqual([expect.objectContaining({ key: 'AKOSettings.ipFamily' })]);
+  });
+
+  it('enableEvents defaults to true and reads "false" as Helm passes it', () => {
+    expect(resolveInstanceChecked({ set: { 'AKOSettings.clusterName': 'c' } }).config.enableEvents).toBe(true);
+    const off = resolveInstanceChecked({
+      setString: { 'AKOSettings.enableEvents': 'false' },
+      set: { 'AKOSettings.clusterName': 'c' },
+    });
+    expect(off.config.enableEvents).toBe(false);
+  });
+});
