@@ -419,7 +419,8 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     backoffMaxMs: opts.backoffMaxMs ?? 30_000,
   };
   const callbacks = {
-    upsert: (kind: WatchedKind, o: Record<string, unknown>) => upsert(kind, o),
+    upsert: (kind: WatchedKind, o: Record<string, unknown>) =>
+      kind.keep && !kind.keep(o) ? remove(kind, o) : upsert(kind, o),
     remove: (kind: WatchedKind, o: Record<string, unknown>) => remove(kind, o),
     known: (kind: WatchedKind) => tableOf(kind).keys(),
     lookup: (kind: WatchedKind, key: string) => tableOf(kind).get(key)?.obj as Record<string, unknown> | undefined,

@@ -7,8 +7,13 @@ export interface WatchedKind {
   version: string;
   plural: string;
   namespaced: boolean;
-  /** Server-side filter (TLS secrets only). */
+  /** Server-side filter (Secrets: everything but Helm release records). */
   fieldSelector?: string;
+  /**
+   * Client-side filter on the trimmed object: objects it rejects are treated as absent (never published; one that
+   * stops qualifying is published as deleted). Secrets: only those carrying TLS material.
+   */
+  keep?: (trimmed: Record<string, unknown>) => boolean;
   /** Watched only when discovery shows the API (OpenShift Routes, CNI objects). */
   optional?: 'routes' | 'cni';
 }
@@ -30,6 +35,13 @@ const k = (
   ...extra,
 });
 
+/** A (trimmed) Secret that can serve as a TLS key pair: typed kubernetes.io/tls, or with tls.crt or tls.key. */
+export function isTlsSecret(o: Record<string, unknown>): boolean {
+  if (o.type === 'kubernetes.io/tls') return true;
+  const data = o.data as Record<string, unknown> | undefined;
+  return !!data && (typeof data['tls.crt'] === 'string' || typeof data['tls.key'] === 'string');
+}
+
 export const NAMESPACE_KIND = k('Namespace', '', 'v1', 'namespaces', false);
 
 export const WATCHED_KINDS: WatchedKind[] = [
@@ -39,7 +51,9 @@ export const WATCHED_KINDS: WatchedKind[] = [
   k('Ingress', 'networking.k8s.io', 'v1', 'ingresses', true),
   k('Service', '', 'v1', 'services', true),
   k('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true),
-  k('Secret', '', 'v1', 'secrets', true, { fieldSelector: 'type=kubernetes.io/tls' }),
+  // AKO reads a TLS Secret by name whatever its type (an Opaque Secret with tls.crt/tls.key works); only Helm
+  // release records are never read. Secrets without TLS material are not forwarded.
+  k('Secret', '', 'v1', 'secrets', true, { fieldSelector: 'type!=helm.sh/release.v1', keep: isTlsSecret }),
   k('Route', 'route.openshift.io', 'v1', 'routes', true, { optional: 'routes' }),
   k('BlockAffinity', 'crd.projectcalico.org', 'v1', 'blockaffinities', false, { optional: 'cni' }),
   k('HostSubnet', 'network.openshift.io', 'v1', 'hostsubnets', false, { optional: 'cni' }),

@@ -20,7 +20,15 @@ import {
   type WorkingSet,
 } from '../../shared/instance/working-set.ts';
 import type { Logger } from '../../shared/log.ts';
-import type { AviModel, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
+import type {
+  AviModel,
+  CloudFacts,
+  ClusterView,
+  KubeObject,
+  ModelApi,
+  ObjectKey,
+  SkippedObject,
+} from '../../shared/model/types.ts';
 import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import { withStreamSequences } from '../../shared/store/relist.ts';
@@ -376,11 +384,14 @@ export function createSyncEngine(deps: EngineDeps) {
     if (writes > 0 && !transient) await status('applied', operation, { model: name });
   }
 
+  /** The applied record as model input: shard VSes applied before are kept even when empty (AKO keeps them). */
+  const knownShards = (ws: WorkingSet): CloudFacts => ({ knownShards: [...ws.applied.keys()] });
+
   /** Rebuild the named models from the view and make the controller match them. */
   async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     if (names.size === 0) return out;
-    const built = model.buildSelectedModels(instance, view, names);
+    const built = model.buildSelectedModels(instance, view, names, knownShards(ws));
     await reportSkipped(built.skipped);
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
@@ -417,7 +428,7 @@ export function createSyncEngine(deps: EngineDeps) {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     let models = opts.models;
     if (!models) {
-      const built = model.buildModels(instance, await buildView(ws));
+      const built = model.buildModels(instance, await buildView(ws), knownShards(ws));
       await reportSkipped(built.skipped);
       models = built.models;
     }
@@ -431,7 +442,7 @@ export function createSyncEngine(deps: EngineDeps) {
 
   /** Every desired model of the instance (full build), with invalid objects reported. */
   async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
-    const built = model.buildModels(instance, await buildView(ws));
+    const built = model.buildModels(instance, await buildView(ws), knownShards(ws));
     await reportSkipped(built.skipped);
     return built.models;
   }

@@ -7,7 +7,7 @@
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
-import { l4VsName, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
+import { l4VsNameOf, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject, SkippedObject } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { StatusUpdate } from '../forwarder/status.ts';
@@ -128,7 +128,7 @@ export async function statusFor(
 
   if (target.kind === 'Service') {
     if (object.spec?.type !== 'LoadBalancer') return undefined;
-    const vsName = l4VsName(instance, target.namespace, target.name);
+    const vsName = l4VsNameOf(instance, object); // shared-VIP Services report their group's VS
     const model = applied.get(modelName(tenant, vsName));
     if (!model) return cleared();
     const failed = failuresFor(model, vsName, undefined);
@@ -190,6 +190,7 @@ export async function statusFor(
 
 /** Events for objects the model skipped: the user must fix them (Ingress, Service, Route only). */
 export function skippedEvents(instance: InstanceConfig, skipped: SkippedObject[]): StatusUpdate[] {
+  if (instance.enableEvents === false) return []; // AKOSettings.enableEvents: false
   return skipped
     .filter((s) => STATUS_KINDS.has(s.kind) && s.namespace)
     .map((s) => ({
@@ -212,6 +213,7 @@ export function skippedEvents(instance: InstanceConfig, skipped: SkippedObject[]
 }
 
 function reasonFor(s: SkippedObject): string {
+  if (s.code) return s.code; // the model names the cause (ServiceNotFound, SecretNotFound, InvalidCertificate, ...)
   const text = `${s.field} ${s.reason}`.toLowerCase();
   if (text.includes('secret')) return 'MissingSecret';
   if (text.includes('255') || text.includes('too long')) return 'NameTooLong';

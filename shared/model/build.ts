@@ -8,13 +8,22 @@ import {
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
-import { buildL4Model, isL4Service, l4ModelName } from './l4.ts';
+import { keptShards } from './kept-shards.ts';
+import {
+  buildL4Model,
+  buildSharedVipModel,
+  isL4Service,
+  l4ModelName,
+  l4VsNameOf,
+  sharedVipKey,
+  sharedVipServicesOf,
+} from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
 import { FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
 import { PASSTHROUGH_ANNOTATION, rawHosts } from './l7-parse.ts';
 import { buildPassthroughModel } from './l7-passthrough.ts';
 import { buildSharedModel, type SniCache } from './l7-shared.ts';
-import { l4VsName, modelName, shardCount, sharedVsNameForShard, splitModelName } from './naming.ts';
+import { modelName, shardCount, sharedVsNameForShard, splitModelName } from './naming.ts';
 import type { AviModel, CloudFacts, ClusterView, DesiredState, KubeObject, ObjectKey, SkippedObject } from './types.ts';
 import { objectKey } from './types.ts';
 import {
@@ -304,9 +313,23 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
   const ctx = createContext(instance, idx, facts);
   const d = derivedFor(idx, instance, facts);
   const models = buildL7(ctx, d, l7Objects(idx));
+  models.push(...keptShards(ctx, models));
+  const shared = new Map<string, KubeObject[]>();
   for (const svc of objectsOfKind(idx, 'Service')) {
     if (!isL4Service(ctx, svc)) continue;
-    const m = buildL4Model(ctx, tenantOf(instance, idx, svc.metadata.namespace ?? ''), svc);
+    const tenant = tenantOf(instance, idx, svc.metadata.namespace ?? '');
+    if (sharedVipKey(svc)) {
+      const name = l4ModelName(ctx, tenant, svc);
+      shared.set(name, [...(shared.get(name) ?? []), svc]);
+      continue;
+    }
+    const m = buildL4Model(ctx, tenant, svc);
+    if (m) models.push(m);
+  }
+  for (const [name, svcs] of shared) {
+    const first = svcs[0]!;
+    const ns = first.metadata.namespace ?? '';
+    const m = buildSharedVipModel(ctx, splitModelName(name).tenant, ns, sharedVipKey(first)!, svcs);
     if (m) models.push(m);
   }
   return finish(ctx, models);
@@ -339,12 +362,20 @@ export function buildSelectedModels(
   // Sorted by object key: the host order inside a model never depends on history or input order.
   const l7 = [...contributors].sort((a, b) => cmp(a[0], b[0]));
   models.push(...buildL7(ctx, d, l7, wanted));
+  models.push(...keptShards(ctx, models, wanted));
   const l7Names = new Set(models.map((m) => m.name));
   for (const name of wanted) {
     if (l7Names.has(name)) continue;
+    const tenant = splitModelName(name).tenant;
+    const group = sharedVipServicesOf(ctx, name);
+    if (group.svcs.length > 0) {
+      const m = buildSharedVipModel(ctx, tenant, group.ns, group.key, group.svcs);
+      if (m) models.push(m);
+      continue;
+    }
     const svc = l4ServiceOf(ctx, name);
     if (!svc) continue;
-    const m = buildL4Model(ctx, splitModelName(name).tenant, svc);
+    const m = buildL4Model(ctx, tenant, svc);
     if (m) models.push(m);
   }
   return finish(ctx, models);
@@ -362,6 +393,7 @@ function l4ServiceOf(ctx: BuildContext, name: string): KubeObject | undefined {
     if (
       svc &&
       isL4Service(ctx, svc) &&
+      !sharedVipKey(svc) &&
       tenantOf(ctx.instance, ctx.idx, svc.metadata.namespace ?? '') === tenant &&
       l4ModelName(ctx, tenant, svc) === name
     ) {
@@ -404,8 +436,7 @@ export function affectedModels(
   };
   const ctx = { instance };
   const l4 = (svc: KubeObject, tenant: string) => {
-    if (isL4Service(ctx, svc))
-      out.add(modelName(tenant, l4VsName(instance, svc.metadata.namespace ?? '', svc.metadata.name)));
+    if (isL4Service(ctx, svc)) out.add(modelName(tenant, l4VsNameOf(instance, svc)));
   };
   const ns = changed.metadata.namespace ?? '';
   switch (changed.kind) {

@@ -1,6 +1,6 @@
 import type { InstanceConfig } from '../registry/types.ts';
 import { createdBy as createdByOf } from './naming.ts';
-import type { CloudFacts, KubeObject, SkippedObject } from './types.ts';
+import type { CloudFacts, KubeObject, SkipCode, SkippedObject } from './types.ts';
 import { getObject, slicesOf, type ViewIndex } from './view-index.ts';
 
 export const TENANT_ANNOTATION = 'ako.vmware.com/tenant-name';
@@ -65,13 +65,20 @@ export function tenantOf(instance: InstanceConfig, idx: ViewIndex, namespace: st
   return ann || instance.controller.tenantName || 'admin';
 }
 
-export function skip(ctx: BuildContext, o: KubeObject, field: string, reason: string): void {
+export function skip(
+  ctx: Pick<BuildContext, 'skipped'>,
+  o: KubeObject,
+  field: string,
+  reason: string,
+  code: SkipCode = 'InvalidObject',
+): void {
   ctx.skipped.push({
     kind: o.kind,
     ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
     name: o.metadata.name,
     field,
     reason,
+    code,
   });
 }
 

@@ -3,7 +3,8 @@ export { affectedModels, buildModels, buildSelectedModels } from './build.ts';
 export { checksum } from './checksum.ts';
 export { TENANT_ANNOTATION } from './context.ts';
 export { passthroughScript, sharedVsScript } from './datascript.ts';
-export { isL4Service, l4AutoFqdn } from './l4.ts';
+export { knownShardsOf } from './kept-shards.ts';
+export { isL4Service, l4AutoFqdn, l4VsNameOf, SHARED_VIP_ANNOTATION, sharedVipKey } from './l4.ts';
 export {
   AVI_INGRESS_CONTROLLER,
   ENABLE_TLS_ANNOTATION,

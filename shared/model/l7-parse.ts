@@ -73,7 +73,13 @@ function boolAnnotation(ctx: BuildContext, o: KubeObject, key: string): boolean 
   const t = v.trim().toLowerCase();
   if (t === 'true') return true;
   if (t === 'false' || t === '') return false;
-  skip(ctx, o, `metadata.annotations["${key}"]`, `value "${v}" is not "true" or "false"; fix the annotation`);
+  skip(
+    ctx,
+    o,
+    `metadata.annotations["${key}"]`,
+    `value "${v}" is not "true" or "false"; fix the annotation`,
+    'InvalidAnnotation',
+  );
   return 'bad';
 }
 
@@ -106,7 +112,7 @@ export function parseIngress(ctx: BuildContext, ing: KubeObject): L7Host[] {
   const name = ing.metadata.name;
   const classProblem = ingressClassProblem(ctx.instance, ctx.idx, ing);
   if (classProblem) {
-    skip(ctx, ing, 'spec.ingressClassName', classProblem);
+    skip(ctx, ing, 'spec.ingressClassName', classProblem, 'IngressClassMismatch');
     return [];
   }
   const enableTls = boolAnnotation(ctx, ing, ENABLE_TLS_ANNOTATION);
@@ -124,14 +130,20 @@ export function parseIngress(ctx: BuildContext, ing: KubeObject): L7Host[] {
     if (host === '') {
       const sub = subs[0];
       if (!sub) {
-        skip(ctx, ing, hostField, 'rule has no host and the cloud has no DNS sub-domain to generate one');
+        skip(
+          ctx,
+          ing,
+          hostField,
+          'rule has no host and the cloud has no DNS sub-domain to generate one',
+          'InvalidHost',
+        );
         return;
       }
       host = `${name}.${ns}${sub.startsWith('.') ? sub : `.${sub}`}`;
     }
     const problem = hostProblem(host, subs);
     if (problem) {
-      skip(ctx, ing, hostField, problem);
+      skip(ctx, ing, hostField, problem, 'InvalidHost');
       return;
     }
     const paths: unknown[] = Array.isArray(rule.http?.paths) ? rule.http.paths : [];
@@ -149,7 +161,9 @@ export function parseIngress(ctx: BuildContext, ing: KubeObject): L7Host[] {
         host,
         paths: [],
         termination: passthrough ? 'passthrough' : 'insecure',
-        redirect: false,
+        // A passthrough Ingress always gets the `-insecure` companion redirecting the host to HTTPS (AKO's
+        // TestPassthroughIngress); a Route only with insecureEdgeTerminationPolicy Redirect.
+        redirect: passthrough === true,
         insecureAllow: false,
         hostField,
       };
@@ -161,7 +175,13 @@ export function parseIngress(ctx: BuildContext, ing: KubeObject): L7Host[] {
       const field = `spec.rules[${i}].http.paths[${j}]`;
       const svc = p.backend?.service;
       if (!svc?.name) {
-        skip(ctx, ing, `${field}.backend`, 'only service backends are supported (resource backends are not)');
+        skip(
+          ctx,
+          ing,
+          `${field}.backend`,
+          'only service backends are supported (resource backends are not)',
+          'UnsupportedBackend',
+        );
         return;
       }
       const pathType: PathType =
@@ -225,16 +245,16 @@ export function parseRoute(ctx: BuildContext, route: KubeObject): L7Host[] {
     if (domain) host = `${spec.subdomain}.${domain}`;
   }
   if (!host) {
-    skip(ctx, route, 'spec.host', 'route has no host (and no subdomain with a default domain)');
+    skip(ctx, route, 'spec.host', 'route has no host (and no subdomain with a default domain)', 'InvalidHost');
     return [];
   }
   const problem = hostProblem(host, subs);
   if (problem) {
-    skip(ctx, route, 'spec.host', problem);
+    skip(ctx, route, 'spec.host', problem, 'InvalidHost');
     return [];
   }
   if (!spec.to?.name || (spec.to.kind && spec.to.kind !== 'Service')) {
-    skip(ctx, route, 'spec.to', 'route must point at a Service');
+    skip(ctx, route, 'spec.to', 'route must point at a Service', 'UnsupportedBackend');
     return [];
   }
   const targetPort = spec.port?.targetPort;

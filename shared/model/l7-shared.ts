@@ -50,7 +50,8 @@ function sniChild(
 
 /**
  * One shared L7 VS model (`<tenant>/<cluster>--[<akoNs>-]Shared-L7-<n>`): VsVip, insecure pools, shared PG,
- * redirect policy, datascript, parent VS, then the SNI children. Undefined when nothing valid lands on it.
+ * redirect policy, datascript, parent VS, then the SNI children. Undefined when nothing lands on it, unless
+ * `keepEmpty` (a shard applied before: AKO keeps the empty shard VS and its VIP).
  */
 export function buildSharedModel(
   ctx: BuildContext,
@@ -58,6 +59,7 @@ export function buildSharedModel(
   tenant: string,
   frags: HostFragment[],
   sniCache?: SniCache,
+  keepEmpty = false,
 ): AviModel | undefined {
   const objectKeys: ObjectKey[] = [];
   const depSources = new Set<ObjectKey>();
@@ -73,6 +75,10 @@ export function buildSharedModel(
   const hostsSeen = new Map<string, HostFragment | Set<string>>();
 
   for (const f of frags) {
+    // Fragments arrive sorted by object key: one object's fragments are adjacent.
+    const ok = f.sources[0]!;
+    if (objectKeys[objectKeys.length - 1] !== ok) objectKeys.push(ok);
+    for (let i = 1; i < f.sources.length; i++) depSources.add(f.sources[i]!);
     if (!f.usable) continue;
     const host = f.host.host;
     const seen = hostsSeen.get(host);
@@ -97,14 +103,12 @@ export function buildSharedModel(
       else secure.set(host, [f]);
       if (f.host.redirect) redirectHosts.push(host);
     }
-    // Fragments arrive sorted by object key: one object's fragments are adjacent.
-    const ok = f.sources[0]!;
-    if (objectKeys[objectKeys.length - 1] !== ok) objectKeys.push(ok);
-    for (let i = 1; i < f.sources.length; i++) depSources.add(f.sources[i]!);
   }
   const children: AviObject[] = [];
   for (const [host, list] of secure) children.push(...sniChild(ctx, vsName, tenant, host, list, sniCache));
-  if (pools.length === 0 && children.length === 0 && redirectHosts.length === 0) return undefined;
+  // AKO keeps the shard VS and its VIP whatever lands on it: a host whose Secret is missing leaves a VS with
+  // ports 80/443 and no SNI child; `emptyShardModel` covers a shard nothing lands on any more.
+  if (frags.length === 0 && !keepEmpty) return undefined;
 
   // FQDNs are distinct by construction unless the auto-FQDN equals a host; members unless a host repeats.
   const fqdnsDistinct = !auto || !hostsSeen.has(auto);

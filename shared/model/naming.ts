@@ -193,3 +193,15 @@ export function sanitizeTenant(tenant: string): string {
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
 }
+
+/** Shared-VIP L4 pool: `<cluster>--<ns>-<svc>-<sharedVipKey>-<PROTOCOL>-<port>` (AKO's GetSvcApiL4PoolName). */
+export function sharedVipPoolName(
+  instance: Pick<InstanceConfig, 'clusterName'>,
+  namespace: string,
+  svc: string,
+  key: string,
+  protocol: string,
+  port: number,
+): string {
+  return `${namePrefix(instance)}${namespace}-${svc}-${key}-${protocol}-${port}`;
+}

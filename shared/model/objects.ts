@@ -8,7 +8,13 @@ import type { AviObject, AviType, KubeObject } from './types.ts';
 /** True when `name` fits Avi's limit; otherwise the source object is reported skipped (AKO skips, never truncates). */
 export function nameFits(ctx: BuildContext, src: KubeObject, field: string, type: AviType, name: string): boolean {
   if (name.length <= MAX_NAME_LENGTH) return true;
-  skip(ctx, src, field, `${type} name is ${name.length} characters, over Avi's limit of ${MAX_NAME_LENGTH}`);
+  skip(
+    ctx,
+    src,
+    field,
+    `${type} name is ${name.length} characters, over Avi's limit of ${MAX_NAME_LENGTH}`,
+    'NameTooLong',
+  );
   return false;
 }
 
@@ -168,6 +174,8 @@ export function vsVipObject(
       subnet.subnet6 = { ip_addr: { addr, type: 'V6' }, mask: Number(mask) };
     }
     vip.ipam_network_subnet = subnet;
+    // An IPv6 VIP network: dual stack with a v4 CIDR as well, else IPv6 only (AKO's UpdateV6).
+    if (net.v6cidr) vip.auto_allocate_ip_type = net.cidr ? 'V4_V6' : 'V6_ONLY';
   }
   const unique = distinct ? fqdns : [...new Set(fqdns)];
   const head = {

@@ -37,6 +37,8 @@ export interface MarkerFields {
   Port?: string;
   Protocol?: string;
   IngressName?: string[];
+  /** Shared-VIP L4 VS and pools: the `ako.vmware.com/enable-shared-vip` value. */
+  GatewayName?: string;
 }
 
 const MARKER_ORDER: (keyof MarkerFields)[] = [
@@ -48,6 +50,7 @@ const MARKER_ORDER: (keyof MarkerFields)[] = [
   'Port',
   'Protocol',
   'IngressName',
+  'GatewayName',
 ];
 
 /** `clustername` first, then every non-empty field (lists are kept if they have any element, even `""`). */

@@ -83,6 +83,18 @@ export function poolServers(
   }
 }
 
+/**
+ * Which address families a Service's pool takes (AKO's PopulateServers): the instance's `AKOSettings.ipFamily`
+ * enables V4, V6 or both; the Service's `spec.ipFamilies` says which it has (two → both, `[IPv6]` → V6, else V4).
+ */
+export function serverFamilies(ctx: Pick<BuildContext, 'instance'>, svc: KubeObject): { v4: boolean; v6: boolean } {
+  const fam = ctx.instance.ipFamily ?? 'V4';
+  const fams: unknown[] = Array.isArray(svc.spec?.ipFamilies) ? svc.spec.ipFamilies : [];
+  const svcV6 = fams.length === 2 || fams[0] === 'IPv6';
+  const svcV4 = fams.length === 2 || fams[0] !== 'IPv6';
+  return { v4: fam !== 'V6' && svcV4, v6: fam !== 'V4' && svcV6 };
+}
+
 function endpointSliceServers(ctx: BuildContext, svc: KubeObject, sp: ServicePortRef): ServersResult {
   const ns = svc.metadata.namespace ?? '';
   const slices = lookupSlices(ctx, ns, svc.metadata.name);
@@ -91,9 +103,10 @@ function endpointSliceServers(ctx: BuildContext, svc: KubeObject, sp: ServicePor
   const seen = new Set<string>();
   const firstPorts = slices[0]?.ports;
   const single = slices.length === 1 && Array.isArray(firstPorts) && firstPorts.length === 1;
+  const families = serverFamilies(ctx, svc);
   for (const slice of slices) {
     const addrType = slice.addressType as string | undefined;
-    if (addrType && addrType !== 'IPv4') continue; // AKO's default IP family is V4
+    if (addrType === 'FQDN') continue;
     // biome-ignore lint/suspicious/noExplicitAny: raw Kubernetes JSON
     const ports: any[] = Array.isArray(slice.ports) ? (slice.ports as any[]) : [];
     const epp = single
@@ -109,6 +122,8 @@ function endpointSliceServers(ctx: BuildContext, svc: KubeObject, sp: ServicePor
     for (const ep of (Array.isArray(slice.endpoints) ? slice.endpoints : []) as any[]) {
       const addr = ep?.addresses?.[0];
       if (typeof addr !== 'string') continue;
+      const family = ipType(addr);
+      if (family === 'V4' ? !families.v4 : !families.v6) continue;
       const port = Number(epp.port);
       const k = `${addr}|${port}|${epp.protocol ?? 'TCP'}`;
       if (seen.has(k)) continue;
@@ -166,11 +181,17 @@ function nodePortServers(ctx: BuildContext, svc: KubeObject, sp: ServicePortRef)
     nodes = nodes.filter((n) => hosting.has(n.metadata.name));
   }
   const servers: PoolServer[] = [];
+  const families = serverFamilies(ctx, svc);
   for (const n of nodes) {
-    const addr = nodeAddress(ctx, n);
-    if (!addr) continue;
-    sources.push(objectKey(n));
-    servers.push({ ip: { addr, type: ipType(addr) }, port: sp.nodePort });
+    let used = false;
+    for (const family of ['V4', 'V6'] as const) {
+      if (family === 'V4' ? !families.v4 : !families.v6) continue;
+      const addr = nodeAddress(ctx, n, family);
+      if (!addr) continue;
+      used = true;
+      servers.push({ ip: { addr, type: family }, port: sp.nodePort });
+    }
+    if (used) sources.push(objectKey(n));
   }
   return { servers, sources };
 }
@@ -219,7 +240,13 @@ function nplServers(ctx: BuildContext, svc: KubeObject, sp: ServicePortRef): Ser
       entries = JSON.parse(raw);
       if (!Array.isArray(entries)) throw new Error('not a list');
     } catch {
-      skip(ctx, pod, `metadata.annotations["${NPL_POD_ANNOTATION}"]`, 'not a JSON list of {podPort,nodeIP,nodePort}');
+      skip(
+        ctx,
+        pod,
+        `metadata.annotations["${NPL_POD_ANNOTATION}"]`,
+        'not a JSON list of {podPort,nodeIP,nodePort}',
+        'InvalidAnnotation',
+      );
       continue;
     }
     sources.push(objectKey(pod));

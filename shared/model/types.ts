@@ -48,6 +48,12 @@ export interface ClusterView {
 export interface CloudFacts {
   /** DNS sub-domains of the cloud's DNS profile, used for L4 auto-FQDN. */
   dnsSubdomains?: string[];
+  /**
+   * Names (`<tenant>/<vs>`) of the models this instance has applied. Shared L7 shards among them are kept even
+   * when no host lands on them any more (AKO keeps an empty shard VS and its VIP); other names are ignored.
+   * The sync side passes its applied record (see `knownShardsOf`).
+   */
+  knownShards?: Iterable<string>;
 }
 
 export type AviType =
@@ -84,6 +90,24 @@ export interface AviModel {
   sources: ObjectKey[];
 }
 
+/**
+ * Why an object (or part of it) was skipped or refused: the Kubernetes Event reason, naming the real cause.
+ * `ServiceNotFound`, `SecretNotFound` and `ServicePortNotFound` do not remove what AKO keeps (the shard VS, its VIP,
+ * an empty pool): the object is served as far as it can be and the Event tells the user what is missing.
+ */
+export type SkipCode =
+  | 'ServiceNotFound'
+  | 'ServicePortNotFound'
+  | 'SecretNotFound'
+  | 'InvalidCertificate'
+  | 'InvalidHost'
+  | 'HostConflict'
+  | 'IngressClassMismatch'
+  | 'InvalidAnnotation'
+  | 'UnsupportedBackend'
+  | 'NameTooLong'
+  | 'InvalidObject';
+
 export interface SkippedObject {
   kind: string;
   namespace?: string;
@@ -91,6 +115,8 @@ export interface SkippedObject {
   /** JSON-path-like field that is wrong, e.g. `spec.rules[0].host`. */
   field: string;
   reason: string;
+  /** The cause as an Event reason (absent only in records made before codes existed). */
+  code?: SkipCode;
 }
 
 export interface StaticRoute {

@@ -50,46 +50,11 @@ export function akoDefaults(): Values {
   };
 }
 
-/** Keys the product reads (dotted, relative to the values root); anything else is reported in unknownKeys. */
-export const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  'AKOSettings.primaryInstance',
-  'AKOSettings.clusterName',
-  'AKOSettings.namespaceSelector.labelKey',
-  'AKOSettings.namespaceSelector.labelValue',
-  'AKOSettings.blockedNamespaceList',
-  'AKOSettings.cniPlugin',
-  'AKOSettings.layer7Only',
-  'AKOSettings.disableStaticRouteSync',
-  'AKOSettings.deleteConfig',
-  'AKOSettings.fullSyncFrequency',
-  'L7Settings.serviceType',
-  'L7Settings.shardVSSize',
-  'L7Settings.passthroughShardSize',
-  'L7Settings.defaultIngController',
-  'L4Settings.defaultLBController',
-  'L4Settings.autoFQDN',
-  'L4Settings.defaultDomain',
-  'ControllerSettings.controllerHost',
-  'ControllerSettings.controllerVersion',
-  'ControllerSettings.cloudName',
-  'ControllerSettings.serviceEngineGroupName',
-  'ControllerSettings.tenantName',
-  'ControllerSettings.vrfName',
-  'NetworkSettings.vipNetworkList',
-  'NetworkSettings.nodeNetworkList',
-  'NetworkSettings.defaultDomain',
-  'nodePortSelector.key',
-  'nodePortSelector.value',
-  'avicredentials.username',
-  'avicredentials.password',
-  'avicredentials.authtoken',
-  'avicredentials.certificateAuthorityData',
-]);
-
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'NodePortLocal'] as const;
 export const SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL', 'DEDICATED'] as const;
 export const PASSTHROUGH_SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL'] as const;
 export const AUTO_FQDN = ['default', 'flat', 'disabled'] as const;
+export const IP_FAMILIES = ['V4', 'V6', 'V4_V6'] as const;
 export const CNI_PLUGINS = [
   '',
   'calico',

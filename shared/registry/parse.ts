@@ -5,7 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import { type RegistryProblem, RegistryValidationError } from './errors.ts';
 import { isPlainObject } from './helm.ts';
 import { type RegistryEntry, resolveInstanceChecked } from './resolve.ts';
+import { suggestKey } from './suggest.ts';
 import type { InstanceConfig, Registry } from './types.ts';
+
+/** The keys of one `instances[]` entry: helm's -n, -f, --set and --set-string. */
+const ENTRY_KEYS = ['namespace', 'values', 'set', 'setString'];
 
 export interface ParseRegistryOptions {
   /** Directory that relative `values:` paths are resolved against (the registry file's directory). */
@@ -58,6 +62,14 @@ export function parseRegistry(text: string, opts: ParseRegistryOptions): Registr
     }
     const entry: RegistryEntry = {};
     const entryProblems: RegistryProblem[] = [];
+    for (const key of Object.keys(raw)) {
+      if (ENTRY_KEYS.includes(key)) continue;
+      const hint = suggestKey(key, ENTRY_KEYS);
+      entryProblems.push({
+        key,
+        message: `is not a registry entry key (${ENTRY_KEYS.join(', ')})${hint ? `; did you mean ${hint}?` : ''}`,
+      });
+    }
     if (raw.namespace !== undefined) {
       if (typeof raw.namespace === 'string') entry.namespace = raw.namespace;
       else entryProblems.push({ key: 'namespace', message: `expected a string, got ${JSON.stringify(raw.namespace)}` });

@@ -1,12 +1,13 @@
 // One registry entry (helm -n, -f values.yaml, --set ...) → one InstanceConfig with AKO's defaults and derived names.
 import { SecretValue } from '../secret.ts';
+import { checkChartKeys } from './chart-check.ts';
 import {
   AUTO_FQDN,
   akoDefaults,
   CLUSTER_NAME_RE,
   CNI_PLUGINS,
   DEFAULT_AKO_NAMESPACE,
-  KNOWN_KEYS,
+  IP_FAMILIES,
   PASSTHROUGH_SHARD_SIZES,
   SERVICE_TYPES,
   SHARD_SIZES,
@@ -56,6 +57,8 @@ export function resolveInstanceChecked(
       problems.push({ key: `setString.${key}`, message: err instanceof Error ? err.message : String(err) });
     }
   }
+  const chart = checkChartKeys(user);
+  problems.push(...chart.problems);
   const values = mergeValues(akoDefaults(), user);
 
   const namespace = entry.namespace ?? DEFAULT_AKO_NAMESPACE;
@@ -114,6 +117,8 @@ export function resolveInstanceChecked(
     namespaceSelector,
     blockedNamespaces: r.stringList('AKOSettings.blockedNamespaceList'),
     cniPlugin: r.oneOf('AKOSettings.cniPlugin', CNI_PLUGINS, ''),
+    enableEvents: r.bool('AKOSettings.enableEvents', true),
+    ipFamily: r.str('AKOSettings.ipFamily') === '' ? 'V4' : r.oneOf('AKOSettings.ipFamily', IP_FAMILIES, 'V4'),
     layer7Only: r.bool('AKOSettings.layer7Only', false),
     disableStaticRouteSync: r.bool('AKOSettings.disableStaticRouteSync', false),
     deleteConfig: r.bool('AKOSettings.deleteConfig', false),
@@ -152,23 +157,10 @@ export function resolveInstanceChecked(
     createdBy: primary ? `ako-${clusterName}` : `ako-${clusterName}-${namespace}`,
     namePrefix: `${clusterName}--`,
     sharedVsPrefix: primary ? `${clusterName}--Shared-L7-` : `${clusterName}--${namespace}-Shared-L7-`,
-    unknownKeys: unknownKeys(user),
+    unknownKeys: chart.ignored.sort(),
   };
   const who = label ?? id;
   return { config, problems: problems.map((p) => ({ instance: who, ...p })) };
-}
-
-/** Dotted paths of user-provided keys the product does not read (shallowest unknown level). */
-export function unknownKeys(values: Values, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(values)) {
-    const path = prefix ? `${prefix}.${k}` : k;
-    if (KNOWN_KEYS.has(path)) continue;
-    const isPrefix = [...KNOWN_KEYS].some((known) => known.startsWith(`${path}.`));
-    if (isPrefix && isPlainObject(v)) out.push(...unknownKeys(v, path));
-    else if (!isPrefix) out.push(path);
-  }
-  return out;
 }
 
 /** Typed reads of the merged values; every type error becomes a problem naming the key. */

@@ -4,6 +4,7 @@ export type ServiceType = 'ClusterIP' | 'NodePort' | 'NodePortLocal';
 export type ShardSize = 'LARGE' | 'MEDIUM' | 'SMALL' | 'DEDICATED';
 export type PassthroughShardSize = 'LARGE' | 'MEDIUM' | 'SMALL';
 export type AutoFqdn = 'default' | 'flat' | 'disabled';
+export type IpFamily = 'V4' | 'V6' | 'V4_V6';
 export type CniPlugin =
   | ''
   | 'calico'
@@ -54,6 +55,10 @@ export interface InstanceConfig {
   namespaceSelector: NamespaceSelector | null;
   blockedNamespaces: string[];
   cniPlugin: CniPlugin;
+  /** `AKOSettings.enableEvents` (default true): Kubernetes Events for skipped objects. Absent means true. */
+  enableEvents?: boolean;
+  /** `AKOSettings.ipFamily`: address families of pool servers (empty or absent means V4). */
+  ipFamily?: IpFamily;
   layer7Only: boolean;
   disableStaticRouteSync: boolean;
   deleteConfig: boolean;
@@ -93,7 +98,7 @@ export interface InstanceConfig {
   namePrefix: string;
   /** `<cluster>--Shared-L7-` (primary) or `<cluster>--<namespace>-Shared-L7-` (non-primary). */
   sharedVsPrefix: string;
-  /** Keys present in the values that this product does not use (kept, like Helm). */
+  /** AKO chart keys present in the values that have no effect on Avi objects (image, resources, ...): a note. */
   unknownKeys: string[];
 }
 

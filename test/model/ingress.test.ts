@@ -341,7 +341,7 @@ describe('ingress rules', () => {
     expect(named.models.map((m) => m.name)).toEqual(['admin/cluster--Shared-L7-0']);
   });
 
-  it('invalid host, unknown service and missing secret are skipped; the rest still builds', () => {
+  it('invalid host skipped; unknown service keeps an empty pool, missing secret keeps the shard (AKO); each reported with its cause', () => {
     const s = build([
       f.ingress(
         'default',
@@ -355,22 +355,34 @@ describe('ingress rules', () => {
         { tls: [{ hosts: ['secure.example.com'], secretName: 'missing' }] },
       ),
     ]);
-    expect(s.models.map((m) => m.name)).toEqual(['admin/cluster--Shared-L7-0']);
-    expect(s.skipped.map((x) => x.field)).toEqual([
-      'spec.rules[0].host',
-      'spec.rules[1].http.paths[0].backend.service.name',
-      'spec.tls[0].secretName',
+    // foo.com → shard 0, xyz.com → 3, secure.example.com → 7 (spec §2.5).
+    expect(s.models.map((m) => m.name)).toEqual([
+      'admin/cluster--Shared-L7-0',
+      'admin/cluster--Shared-L7-3',
+      'admin/cluster--Shared-L7-7',
+    ]);
+    expect(s.skipped.map((x) => [x.field, x.code])).toEqual([
+      ['spec.rules[0].host', 'InvalidHost'],
+      ['spec.rules[1].http.paths[0].backend.service.name', 'ServiceNotFound'],
+      ['spec.tls[0].secretName', 'SecretNotFound'],
     ]);
     expect(s.skipped[0]?.reason).toContain('not a DNS name');
     expect(s.skipped[1]?.reason).toContain('Service default/nosuch not found');
     expect(s.skipped[2]?.reason).toContain('default/missing not found');
+    const empty = model(s, 'admin/cluster--Shared-L7-3');
+    expect(body(object(empty, 'pool', 'cluster--xyz.com_-default-i')).servers).toEqual([]);
+    const secure = model(s, 'admin/cluster--Shared-L7-7');
+    expect(names(secure)).not.toContain('virtualservice:cluster--secure.example.com');
+    expect(names(secure)).not.toContain('httppolicyset:cluster--Shared-L7-7');
   });
 
   it('names over 255 characters are skipped, not truncated', () => {
     const longName = 'n'.repeat(250);
     const s = build([f.ingress('default', longName, [{ host: 'foo.com', paths: [{ path: '/', service: 'avisvc' }] }])]);
-    expect(s.models).toEqual([]);
-    expect(s.skipped[0]).toMatchObject({ name: longName, field: 'spec.rules[0].http.paths[0]' });
+    // The shard VS stays (AKO builds it before the hosts); the over-long pool is not made.
+    expect(s.models.map((m) => m.name)).toEqual(['admin/cluster--Shared-L7-0']);
+    expect(names(s.models[0]!).filter((n) => n.startsWith('pool:'))).toEqual([]);
+    expect(s.skipped[0]).toMatchObject({ name: longName, field: 'spec.rules[0].http.paths[0]', code: 'NameTooLong' });
     expect(s.skipped[0]?.reason).toContain('255');
   });
 
@@ -530,6 +542,8 @@ describe('ingress rules', () => {
       'poolgroup:cluster--pass1.avi.internal',
       'vsdatascriptset:cluster--Shared-Passthrough-2',
       'virtualservice:cluster--Shared-Passthrough-2',
+      'httppolicyset:cluster--Shared-Passthrough-2-insecure',
+      'virtualservice:cluster--Shared-Passthrough-2-insecure',
     ]);
     const ds = body(object(m, 'vsdatascriptset', 'cluster--Shared-Passthrough-2'));
     expect(ds.datascript[0].evt).toBe('VS_DATASCRIPT_EVT_L4_REQUEST');

@@ -143,8 +143,10 @@ describe('OpenShift Route', () => {
       tls: { termination: 'edge' },
     });
     const missing = buildModels(inst, f.view(nsr, [...base, r]));
-    expect(missing.models).toEqual([]);
-    expect(missing.skipped[0]).toMatchObject({ kind: 'Route', name: 'foo', field: 'spec.tls' });
+    // The shard VS stays without an SNI child (AKO's TestL7ModelNoSecretToSecret).
+    expect(missing.models.map((m) => m.name)).toEqual(['admin/cluster--Shared-L7-0']);
+    expect(names(missing.models[0]!)).not.toContain('virtualservice:cluster--foo.com');
+    expect(missing.skipped[0]).toMatchObject({ kind: 'Route', name: 'foo', field: 'spec.tls', code: 'SecretNotFound' });
     const ok = buildModels(inst, f.view(nsr, [...base, r, f.tlsSecret('avi-system', 'router-certs-default')]));
     expect(names(ok.models[0]!)).toContain('sslkeyandcertificate:cluster--router-certs-default');
   });

@@ -198,19 +198,27 @@ describe('Group B: ingress create/update/delete (namespace default)', () => {
     expect(body(object(m, 'poolgroup', 'cluster--Shared-L7-0')).members).toHaveLength(1);
   });
 
-  it('12. secret missing → no cert/child; added → both plus redirect; updated → new certificate; deleted → gone', () => {
+  it('12. secret missing → shard VS without cert/child; added → both plus redirect; updated → new certificate; deleted → child gone, shard stays', () => {
     const d = start([secureIng('default', 'ing', [{ host: 'foo.com', secret: 'sec' }])]);
-    expect(d.models.size).toBe(0);
+    // AKO keeps the shard VS (ports 80 and 443) with no SNI child and no redirect (TestL7ModelNoSecretToSecret).
+    const bare = d.get('admin/cluster--Shared-L7-0');
+    expect(names(bare)).not.toContain('virtualservice:cluster--foo.com');
+    expect(names(bare)).not.toContain('httppolicyset:cluster--Shared-L7-0');
+    expect(
+      body(object(bare, 'virtualservice', 'cluster--Shared-L7-0')).services.map((x: { port: number }) => x.port),
+    ).toEqual([80, 443]);
     d.change('upsert', f.tlsSecret('default', 'sec'));
     let m = d.get('admin/cluster--Shared-L7-0');
     expect(names(m)).toContain('sslkeyandcertificate:cluster--foo.com');
     expect(names(m)).toContain('virtualservice:cluster--foo.com');
     expect(names(m)).toContain('httppolicyset:cluster--Shared-L7-0');
-    d.change('upsert', f.tlsSecret('default', 'sec', 'NEW-CERT'));
+    const newCert = '-----BEGIN CERTIFICATE-----\nMIIBnew\n-----END CERTIFICATE-----\n';
+    d.change('upsert', f.tlsSecret('default', 'sec', newCert));
     m = d.get('admin/cluster--Shared-L7-0');
-    expect(body(object(m, 'sslkeyandcertificate', 'cluster--foo.com')).certificate.certificate).toBe('NEW-CERT');
+    expect(body(object(m, 'sslkeyandcertificate', 'cluster--foo.com')).certificate.certificate).toBe(newCert);
     d.change('delete', f.tlsSecret('default', 'sec'));
-    expect(d.models.size).toBe(0);
+    expect([...d.models.keys()]).toEqual(['admin/cluster--Shared-L7-0']);
+    expect(names(d.get('admin/cluster--Shared-L7-0'))).not.toContain('virtualservice:cluster--foo.com');
   });
 
   it('13. multi host, multi secret: foo.com child on -0, bar.com child on -1, xyz.com insecure on -3', () => {

@@ -162,11 +162,17 @@ describe('selector, unknown keys and secrets', () => {
     ]);
   });
 
-  it('keeps and reports keys it does not use, like Helm', () => {
+  it('keeps and reports chart keys without effect on Avi objects; an unimplemented key at its default is fine', () => {
     const i = resolveInstance({
-      values: { replicaCount: 1, image: { repository: 'x' }, AKOSettings: { enableEVH: false, clusterName: 'c' } },
+      values: {
+        replicaCount: 1,
+        image: { repository: 'x', pullPolicy: 'Always' },
+        resources: { limits: { cpu: '1' } },
+        AKOSettings: { enableEVH: false, logLevel: 'INFO', clusterName: 'c' },
+        L7Settings: { fqdnReusePolicy: 'InterNamespaceAllowed', noPGForSNI: 'false' },
+      },
     });
-    expect(i.unknownKeys.sort()).toEqual(['AKOSettings.enableEVH', 'image', 'replicaCount']);
+    expect(i.unknownKeys).toEqual(['AKOSettings.logLevel', 'image', 'replicaCount', 'resources']);
   });
 
   it('turns password and authtoken into SecretValues that never print', () => {

@@ -12,7 +12,8 @@ Deterministic end-to-end run: starts an empty development cluster and a fresh Av
 each step's manifests in order (created or replaced like kubectl apply; a document
 {kind: Delete, target: {apiVersion, kind, namespace, name}} deletes that object), waits for convergence
 after each step, and writes the simulator's objects as JSON {"<avi type>": [objects]}.
-Exits 1 when a step does not converge or something lands in a dead-letter queue.
+Exits 1 when a step does not converge, something lands in a dead-letter queue, or an object is refused
+(a Warning Event such as InvalidCertificate or InvalidHost on it).
 
   --instances FILE   instance registry (single cluster)
   --step FILE        a multi-document YAML step (repeatable, applied in order)
@@ -74,12 +75,46 @@ export function stableDump(
 export interface ReplayResult {
   objects: Record<string, unknown[]>;
   deadLetters: string[];
+  /** Warning Events whose reason means an object was refused (`<kind> <ns>/<name>: <reason>: <note>`). */
+  refused: string[];
+}
+
+/** Event reasons that mean the user's object was refused (not merely waiting for something, like ServiceNotFound). */
+export const REFUSED_REASONS = new Set([
+  'InvalidCertificate',
+  'InvalidHost',
+  'HostConflict',
+  'InvalidAnnotation',
+  'UnsupportedBackend',
+  'NameTooLong',
+  'InvalidObject',
+]);
+
+/** The refused-object Warning Events the instances recorded in the development cluster (both Event APIs). */
+function refusedEvents(dev: { list(apiVersion: string, kind: string): Record<string, unknown>[] }): string[] {
+  const out = new Set<string>();
+  for (const apiVersion of ['events.k8s.io/v1', 'v1']) {
+    for (const e of dev.list(apiVersion, 'Event')) {
+      // biome-ignore lint/suspicious/noExplicitAny: raw Kubernetes JSON
+      const ev = e as any;
+      if (ev.type !== 'Warning' || !REFUSED_REASONS.has(String(ev.reason))) continue;
+      const target = ev.regarding ?? ev.involvedObject ?? {};
+      const note = String(ev.note ?? ev.message ?? '');
+      out.add(`${target.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}: ${ev.reason}: ${note}`);
+    }
+  }
+  return [...out].sort();
 }
 
 export async function replay(
   instancesFile: string,
   steps: StepOperation[][],
-  opts: { timeoutMs?: number; simRateLimit?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    simRateLimit?: number;
+    /** Called after each step has converged with the simulator's objects at that point (stable form). */
+    afterStep?: (step: number, objects: Record<string, unknown[]>) => void;
+  } = {},
 ): Promise<ReplayResult> {
   const registry = loadRegistryForCommand(instancesFile);
   if (!registry) throw new UsageError(`${instancesFile} is not a valid registry`);
@@ -108,9 +143,14 @@ export async function replay(
       } catch (err) {
         throw new Error(`step ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      opts.afterStep?.(i + 1, stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url));
     }
     const deadLetters = runtime.deadLetters().map((d) => `${d.where}: ${d.reason}`);
-    return { objects: stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url), deadLetters };
+    return {
+      objects: stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url),
+      deadLetters,
+      refused: refusedEvents(dev as unknown as Parameters<typeof refusedEvents>[0]),
+    };
   } finally {
     await runtime.stop();
   }
@@ -151,6 +191,11 @@ export async function run(argv: string[]): Promise<number> {
     if (result.deadLetters.length > 0) {
       console.error(`error: ${result.deadLetters.length} message(s) landed in a dead-letter queue:`);
       for (const d of result.deadLetters) console.error(`  - ${d}`);
+      return EXIT_FAILURE;
+    }
+    if (result.refused.length > 0) {
+      console.error(`error: ${result.refused.length} object(s) refused (see their Kubernetes Events):`);
+      for (const r of result.refused) console.error(`  - ${r}`);
       return EXIT_FAILURE;
     }
     return EXIT_OK;

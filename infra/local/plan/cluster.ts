@@ -27,7 +27,10 @@ export async function readCluster(kc: KubeConfig, request: KubeRequest = kubeReq
     if (!(await served(request, w))) continue;
     kinds.push(w.kind);
     const { items } = await listAll(request, listPath(w), w.fieldSelector);
-    for (const raw of items) objects.push(trimObject(w.kind, w.apiVersion, raw as Record<string, unknown>));
+    for (const raw of items) {
+      const o = trimObject(w.kind, w.apiVersion, raw as Record<string, unknown>);
+      if (!w.keep || w.keep(o as unknown as Record<string, unknown>)) objects.push(o); // e.g. Secrets without TLS data
+    }
   }
   return { objects, kinds };
 }

@@ -18,7 +18,7 @@ import {
 } from '../../../shared/avi/index.ts';
 import type { Logger } from '../../../shared/log.ts';
 import { silentLogger } from '../../../shared/log.ts';
-import { buildModels, buildStaticRoutes, partitionByInstance } from '../../../shared/model/index.ts';
+import { buildModels, buildStaticRoutes, knownShardsOf, partitionByInstance } from '../../../shared/model/index.ts';
 import type { AviType, ClusterView, DesiredState, KubeObject } from '../../../shared/model/types.ts';
 import { buildOwnerIndex } from '../../../shared/registry/index.ts';
 import type { InstanceConfig, Registry } from '../../../shared/registry/types.ts';
@@ -137,6 +137,9 @@ async function planOne(
   const reconciler = createReconciler({ client, instance, logger });
   const owned = (await reconciler.listOwned()) as ControllerCopy[];
   const ownedIds = new Set(owned.map(objectId));
+  // Shard VSes this instance already has stay even when empty, as the sync function keeps them (AKO does too).
+  const shards = owned.filter((o) => o.type === 'virtualservice').map((o) => `${o.tenant}/${o.name}`);
+  if (knownShardsOf(instance, shards).length > 0) state = buildModels(instance, view, { knownShards: shards });
   const wanted = state.models.flatMap((m) => m.objects);
   const { adoptable, foreign } = await sameNamed(client, instance, wanted, ownedIds);
   const plan = planInstance({
