@@ -8,6 +8,9 @@ import {
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
+import { applyCrdsToModel } from './crd-apply.ts';
+import { contextFor, instanceForCandidates, scopedInstance } from './crd-infrasetting.ts';
+import { applyL4Rule } from './crd-l4rule.ts';
 import { buildL4Model, isL4Service, l4ModelName } from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
 import { FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
@@ -99,11 +102,18 @@ function isPassthroughObject(o: KubeObject): boolean {
 }
 
 /** Candidate model names of an Ingress/Route under a given tenant. */
-function candidateModels(instance: InstanceConfig, o: KubeObject, tenant: string, subdomain: string | undefined) {
+function candidateModels(
+  instance: InstanceConfig,
+  idx: ViewIndex,
+  o: KubeObject,
+  tenant: string,
+  subdomain: string | undefined,
+) {
   const { hosts, hostless } = candidateHosts(instance, o, subdomain);
   const termination = isPassthroughObject(o) ? 'passthrough' : 'insecure';
   const models = new Set<string>();
-  for (const host of hosts) models.add(placementOf({ instance }, tenant, { host, termination }).model);
+  const scoped = instanceForCandidates(instance, idx, o);
+  for (const host of hosts) models.add(placementOf({ instance: scoped }, tenant, { host, termination }).model);
   return { models: [...models], hostless };
 }
 
@@ -133,7 +143,7 @@ function refsOfObject(instance: InstanceConfig, o: KubeObject): string[] {
 function indexL7(d: Derived, idx: ViewIndex, o: KubeObject): void {
   const key = objectKey(o);
   const tenant = tenantOf(d.instance, idx, o.metadata.namespace ?? '');
-  const c = candidateModels(d.instance, o, tenant, d.subdomain);
+  const c = candidateModels(d.instance, idx, o, tenant, d.subdomain);
   d.modelsOf.set(key, c.models);
   for (const m of c.models) {
     const objs = d.byModel.get(m);
@@ -249,23 +259,24 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
   const out: AviModel[] = [];
   for (const [, frags] of groups) {
     const p = frags[0]!.placement;
+    const pctx = p.infra ? contextFor(ctx, scopedInstance(ctx.instance, p.infra.setting, p.infra.nsScoped)) : ctx;
     let model: AviModel | undefined;
-    if (p.mode === 'shared') model = buildSharedModel(ctx, p.vsName, p.tenant, frags, sniCache);
+    if (p.mode === 'shared') model = buildSharedModel(pctx, p.vsName, p.tenant, frags, sniCache);
     else if (p.mode === 'dedicated')
       model = buildDedicatedModel(
-        ctx,
+        pctx,
         p.vsName,
         p.tenant,
         frags.map((f) => f.host),
       );
     else
       model = buildPassthroughModel(
-        ctx,
+        pctx,
         p.vsName,
         p.tenant,
         frags.map((f) => f.host),
       );
-    if (model) out.push(model);
+    if (model) out.push(applyCrdsToModel(pctx, model));
   }
   return out;
 }
@@ -307,7 +318,7 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
   for (const svc of objectsOfKind(idx, 'Service')) {
     if (!isL4Service(ctx, svc)) continue;
     const m = buildL4Model(ctx, tenantOf(instance, idx, svc.metadata.namespace ?? ''), svc);
-    if (m) models.push(m);
+    if (m) models.push(applyL4Rule(ctx, svc, m));
   }
   return finish(ctx, models);
 }
@@ -345,7 +356,7 @@ export function buildSelectedModels(
     const svc = l4ServiceOf(ctx, name);
     if (!svc) continue;
     const m = buildL4Model(ctx, splitModelName(name).tenant, svc);
-    if (m) models.push(m);
+    if (m) models.push(applyL4Rule(ctx, svc, m));
   }
   return finish(ctx, models);
 }
@@ -366,6 +377,14 @@ function l4ServiceOf(ctx: BuildContext, name: string): KubeObject | undefined {
       l4ModelName(ctx, tenant, svc) === name
     ) {
       return svc;
+    }
+  }
+  // EVH hashes L4 names: compare against every LoadBalancer Service of the tenant.
+  if (ctx.instance.l7.enableEVH) {
+    for (const svc of objectsOfKind(ctx.idx, 'Service')) {
+      if (isL4Service(ctx, svc) && l4ModelName(ctx, tenant, svc) === name) {
+        if (tenantOf(ctx.instance, ctx.idx, svc.metadata.namespace ?? '') === tenant) return svc;
+      }
     }
   }
   return undefined;
@@ -392,7 +411,7 @@ export function affectedModels(
   const d = derivedFor(idx, instance, facts);
   const out = new Set<string>();
   const l7 = (o: KubeObject, tenant: string) => {
-    const c = candidateModels(instance, o, tenant, d.subdomain);
+    const c = candidateModels(instance, idx, o, tenant, d.subdomain);
     for (const m of c.models) out.add(m);
     if (c.hostless) for (const m of allShardModels(instance, tenant)) out.add(m);
   };

@@ -1,4 +1,5 @@
 import type { InstanceConfig } from '../registry/types.ts';
+import type { AviRefs } from './crd-refs.ts';
 
 /** A Kubernetes object as the model sees it (already trimmed by the forwarder). */
 export interface KubeObject {
@@ -48,6 +49,11 @@ export interface ClusterView {
 export interface CloudFacts {
   /** DNS sub-domains of the cloud's DNS profile, used for L4 auto-FQDN. */
   dnsSubdomains?: string[];
+  /**
+   * Avi objects that CRDs (HostRule, HTTPRule, AviInfraSetting, L4Rule) may refer to, read from the
+   * controller. A reference missing here rejects the CR (not the shard); absent = not checked.
+   */
+  aviRefs?: AviRefs;
 }
 
 export type AviType =

@@ -62,6 +62,7 @@ export const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'AKOSettings.disableStaticRouteSync',
   'AKOSettings.deleteConfig',
   'AKOSettings.fullSyncFrequency',
+  'AKOSettings.enableEVH',
   'L7Settings.serviceType',
   'L7Settings.shardVSSize',
   'L7Settings.passthroughShardSize',
