@@ -3,6 +3,7 @@
 import type { BuildContext } from './context.ts';
 import { lookup, tenantOf } from './context.ts';
 import { type CrStatus, crStatus, olderFirst, type RefNeed, refProblem, strings } from './crd-refs.ts';
+import type { TlsSource } from './l7-parse.ts';
 import type { KubeObject } from './types.ts';
 import { objectsOfKind } from './view-index.ts';
 
@@ -169,14 +170,12 @@ function settingsOf(ctx: BuildContext, hr: KubeObject, vh: Raw): HostRuleSetting
   return s;
 }
 
-const cache = new WeakMap<BuildContext, HostRuleIndex>();
-
 /**
  * Every HostRule of the instance's namespaces, validated: the accepted ones and a status for each.
  * Two HostRules for one FQDN: the older keeps it, the newer is rejected (`duplicate fqdn ... found in ns/name`).
  */
 export function hostRules(ctx: BuildContext): HostRuleIndex {
-  const hit = cache.get(ctx);
+  const hit = ctx.perBuild.get('hostRules') as HostRuleIndex | undefined;
   if (hit) return hit;
   const all = [...objectsOfKind(ctx.idx, HOSTRULE_KIND)].sort(olderFirst);
   const accepted: HostRuleSettings[] = [];
@@ -206,7 +205,7 @@ export function hostRules(ctx: BuildContext): HostRuleIndex {
     statuses.push(crStatus(hr, 'Accepted'));
   }
   const out = { accepted, statuses };
-  cache.set(ctx, out);
+  ctx.perBuild.set('hostRules', out);
   return out;
 }
 
@@ -221,4 +220,14 @@ export function hostRuleFor(ctx: BuildContext, host: string, tenant: string): Ho
   const hit = rules.find((r) => r.fqdnType === 'Exact' && r.fqdn === host) ?? rules.find(match);
   // crd_translator.go: a HostRule of another tenant never changes this VS.
   return hit && hit.tenant === tenant ? hit : undefined;
+}
+
+/** The TLS source a HostRule gives a host that has none of its own (Avi certificate or Secret), if any. */
+export function hostRuleTls(ctx: BuildContext, host: string, tenant: string): TlsSource | undefined {
+  const hr = hostRuleFor(ctx, host, tenant);
+  if (!hr) return undefined;
+  const field = `HostRule ${hr.key} spec.virtualhost.tls.sslKeyCertificate`;
+  if (hr.sslKeyCerts[0]) return { kind: 'avi', name: hr.sslKeyCerts[0], field };
+  if (hr.secretCerts[0]) return { kind: 'secret', namespace: hr.namespace, secretName: hr.secretCerts[0], field };
+  return undefined;
 }

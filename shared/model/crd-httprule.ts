@@ -132,11 +132,9 @@ export interface HttpRuleIndex {
   statuses: CrStatus[];
 }
 
-const cache = new WeakMap<BuildContext, HttpRuleIndex>();
-
 /** Every HTTPRule of the instance's namespaces, validated: accepted paths and a status for each rule. */
 export function httpRules(ctx: BuildContext): HttpRuleIndex {
-  const hit = cache.get(ctx);
+  const hit = ctx.perBuild.get('httpRules') as HttpRuleIndex | undefined;
   if (hit) return hit;
   const paths: HttpRulePath[] = [];
   const statuses: CrStatus[] = [];
@@ -150,7 +148,7 @@ export function httpRules(ctx: BuildContext): HttpRuleIndex {
     statuses.push(crStatus(r, 'Accepted'));
   }
   const out = { paths, statuses };
-  cache.set(ctx, out);
+  ctx.perBuild.set('httpRules', out);
   return out;
 }
 

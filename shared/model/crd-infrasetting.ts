@@ -218,7 +218,8 @@ export function contextFor(ctx: BuildContext, instance: InstanceConfig): BuildCo
 // indexes (rebuilt on next use) when one changes. CR changes are rare; correctness over reuse here.
 registerDerivedUpdater((idx, before, after) => {
   const o = after ?? before;
-  if (o && (o.kind === INFRASETTING_KIND || o.kind === 'IngressClass')) idx.derived.clear();
+  // HostRules too: a HostRule certificate turns an insecure host secure when the Ingress is parsed.
+  if (o && (o.kind === INFRASETTING_KIND || o.kind === 'IngressClass' || o.kind === 'HostRule')) idx.derived.clear();
 });
 
 /**
