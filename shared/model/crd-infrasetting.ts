@@ -187,7 +187,6 @@ export function scopedInstance(instance: InstanceConfig, setting: KubeObject, is
 
 /** The build context for one Ingress/Route/Service: the instance through its AviInfraSetting, if any. */
 export function scopedContext(ctx: BuildContext, o: KubeObject): BuildContext | { error: string; field: string } {
-  if (objectsOfKind(ctx.idx, INFRASETTING_KIND).length === 0) return ctx;
   const r = resolveInfraSetting(ctx.idx, { aviRefs: ctx.facts.aviRefs, createdBy: ctx.createdBy }, o);
   if (r.kind === 'none') return ctx;
   if (r.kind === 'error') return { error: r.reason, field: r.field };
