@@ -11,6 +11,8 @@ import {
 import { applyCrdsToModel } from './crd-apply.ts';
 import { contextFor, instanceForCandidates, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
+import { buildEvhModel } from './evh.ts';
+import { evhEnabled, evhParentNameForShard } from './evh-naming.ts';
 import { buildL4Model, isL4Service, l4ModelName } from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
 import { FragmentCache, type HostFragment, objectFragments, placementOf } from './l7-fragments.ts';
@@ -64,6 +66,7 @@ function fingerprint(i: InstanceConfig, subdomain: string | undefined): string {
     i.l7.passthroughShardSize,
     i.l7.serviceType,
     i.controller.tenantName,
+    i.l7.enableEVH ?? false,
     i.l4.defaultDomain,
     i.network.defaultDomain,
     subdomain ?? '',
@@ -262,6 +265,13 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
     const pctx = p.infra ? contextFor(ctx, scopedInstance(ctx.instance, p.infra.setting, p.infra.nsScoped)) : ctx;
     let model: AviModel | undefined;
     if (p.mode === 'shared') model = buildSharedModel(pctx, p.vsName, p.tenant, frags, sniCache);
+    else if (p.mode === 'evh')
+      model = buildEvhModel(
+        pctx,
+        p.vsName,
+        p.tenant,
+        frags.map((f) => f.host),
+      );
     else if (p.mode === 'dedicated')
       model = buildDedicatedModel(
         pctx,
@@ -394,7 +404,8 @@ function l4ServiceOf(ctx: BuildContext, name: string): KubeObject | undefined {
 function allShardModels(instance: InstanceConfig, tenant: string): string[] {
   if (instance.l7.shardVSSize === 'DEDICATED') return [];
   const n = Math.max(1, shardCount(instance.l7.shardVSSize));
-  return Array.from({ length: n }, (_, i) => modelName(tenant, sharedVsNameForShard(instance, i)));
+  const name = evhEnabled(instance) ? evhParentNameForShard : sharedVsNameForShard;
+  return Array.from({ length: n }, (_, i) => modelName(tenant, name(instance, i)));
 }
 
 /**

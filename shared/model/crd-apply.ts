@@ -153,7 +153,11 @@ export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
         changed = true;
         continue;
       }
-    } else if (o.type === 'virtualservice' && o.body.type === 'VS_TYPE_VH_CHILD') {
+    } else if (
+      o.type === 'virtualservice' &&
+      o.body.type === 'VS_TYPE_VH_CHILD' &&
+      o.body.vh_type !== 'VS_TYPE_VH_ENHANCED' // EVH children get their HostRule when built (evh.ts)
+    ) {
       const host = (o.body.vh_domain_name as string[] | undefined)?.[0];
       const hr = host ? hostRuleFor(ctx, host, model.tenant) : undefined;
       if (host && hr) {
