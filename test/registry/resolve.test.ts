@@ -25,6 +25,7 @@ describe('resolveInstance: AKO Helm defaults (spec §6)', () => {
     expect(i.deleteConfig).toBe(false);
     expect(i.fullSyncFrequency).toBe(1800);
     expect(i.l7).toEqual({
+      enableEVH: false,
       serviceType: 'ClusterIP',
       shardVSSize: 'LARGE',
       passthroughShardSize: 'SMALL',
@@ -164,9 +165,9 @@ describe('selector, unknown keys and secrets', () => {
 
   it('keeps and reports keys it does not use, like Helm', () => {
     const i = resolveInstance({
-      values: { replicaCount: 1, image: { repository: 'x' }, AKOSettings: { enableEVH: false, clusterName: 'c' } },
+      values: { replicaCount: 1, image: { repository: 'x' }, AKOSettings: { vipPerNamespace: 'false', clusterName: 'c' } },
     });
-    expect(i.unknownKeys.sort()).toEqual(['AKOSettings.enableEVH', 'image', 'replicaCount']);
+    expect(i.unknownKeys.sort()).toEqual(['AKOSettings.vipPerNamespace', 'image', 'replicaCount']);
   });
 
   it('turns password and authtoken into SecretValues that never print', () => {
