@@ -8,6 +8,7 @@ import {
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
+import { crdAffected } from './crd-affected.ts';
 import { applyCrdsToModel } from './crd-apply.ts';
 import { contextFor, instanceForCandidates, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
@@ -111,11 +112,13 @@ function candidateModels(
   o: KubeObject,
   tenant: string,
   subdomain: string | undefined,
+  /** `instance` is already seen through the AviInfraSetting to use. */
+  scopedAlready = false,
 ) {
   const { hosts, hostless } = candidateHosts(instance, o, subdomain);
   const termination = isPassthroughObject(o) ? 'passthrough' : 'insecure';
   const models = new Set<string>();
-  const scoped = instanceForCandidates(instance, idx, o);
+  const scoped = scopedAlready ? instance : instanceForCandidates(instance, idx, o);
   for (const host of hosts) models.add(placementOf({ instance: scoped }, tenant, { host, termination }).model);
   return { models: [...models], hostless };
 }
@@ -421,8 +424,10 @@ export function affectedModels(
   const idx = indexView(view);
   const d = derivedFor(idx, instance, facts);
   const out = new Set<string>();
-  const l7 = (o: KubeObject, tenant: string) => {
-    const c = candidateModels(instance, idx, o, tenant, d.subdomain);
+  const l7 = (o: KubeObject, tenant: string, through?: InstanceConfig) => {
+    const c = through
+      ? candidateModels(through, idx, o, tenant, d.subdomain, true)
+      : candidateModels(instance, idx, o, tenant, d.subdomain);
     for (const m of c.models) out.add(m);
     if (c.hostless) for (const m of allShardModels(instance, tenant)) out.add(m);
   };
@@ -488,6 +493,7 @@ export function affectedModels(
     }
     case 'IngressClass':
       for (const o of objectsOfKind(idx, 'Ingress')) l7(o, tenantOf(instance, idx, o.metadata.namespace ?? ''));
+      crdAffected(instance, idx, changed, l7, l4); // the AviInfraSetting its parameters name
       break;
     case 'Node':
       // Node addresses are pool servers only in NodePort mode (ClusterIP uses pod IPs; static routes are separate).
@@ -498,6 +504,7 @@ export function affectedModels(
       }
       break;
     default:
+      crdAffected(instance, idx, changed, l7, l4);
       break;
   }
   return [...out].sort(cmp);

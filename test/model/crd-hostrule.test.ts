@@ -3,7 +3,7 @@
 // and internal/k8s/validator.go ValidateHostRuleObj / internal/rest/avi_obj_vs.go AviVsHttpPSAdd.
 import { describe, expect, it } from 'vitest';
 import { validateBody } from '../../infra/avi-sim/validation.ts';
-import { buildCrStatuses, buildModels } from '../../shared/model/index.ts';
+import { affectedModels, buildCrStatuses, buildModels } from '../../shared/model/index.ts';
 import type { CloudFacts, KubeObject } from '../../shared/model/types.ts';
 import { hostRule, refs } from './crd-fixtures.ts';
 import * as f from './fixtures.ts';
@@ -248,5 +248,13 @@ describe('HostRule ownership across instances', () => {
     );
     const child = body(object(model(buildModels(f.primary(), v, facts), M0), 'virtualservice', 'cluster--foo.com'));
     expect(child.waf_policy_ref).toBeUndefined();
+  });
+});
+
+describe('affectedModels for HostRule changes', () => {
+  it('names the shard of the Ingress with that host, and nothing for an unknown host', () => {
+    const v = f.view(nsDefault, [...secureFoo(), fullHostRule()]);
+    expect(affectedModels(f.primary(), v, fullHostRule(), facts)).toEqual([M0]);
+    expect(affectedModels(f.primary(), v, fullHostRule('x', 'nothere.com'), facts)).toEqual([]);
   });
 });

@@ -187,3 +187,13 @@ describe('AviInfraSetting ownership', () => {
     expect(buildCrStatuses(f.primary(), v, facts)).toEqual([]);
   });
 });
+
+describe('affectedModels for CR changes', () => {
+  it('an AviInfraSetting change names the shards its Ingresses leave and join', () => {
+    const v = f.view(nsDefault, [...bazBar(), setting('SMALL')]);
+    expect(affectedModels(f.primary(), v, setting('LARGE'), facts)).toEqual([
+      `admin/cluster--Shared-L7-${SETTING}-0`,
+      `admin/cluster--Shared-L7-${SETTING}-1`,
+    ]);
+  });
+});
