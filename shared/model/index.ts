@@ -7,7 +7,7 @@ export { HTTPRULE_KIND, PKI_AND_DEST_CA_ERROR } from './crd-httprule.ts';
 export { INFRASETTING_ANNOTATION, INFRASETTING_KIND } from './crd-infrasetting.ts';
 export { L4RULE_ANNOTATION, L4RULE_KIND } from './crd-l4rule.ts';
 export type { AviRefInfo, AviRefKind, AviRefs, CrState, CrStatus } from './crd-refs.ts';
-export { buildCrStatuses } from './crd-status.ts';
+export { buildCrStatuses, referencedAviObjects } from './crd-status.ts';
 export { passthroughScript, sharedVsScript } from './datascript.ts';
 export * from './evh-naming.ts';
 export { isL4Service, l4AutoFqdn } from './l4.ts';

@@ -1,0 +1,28 @@
+import type { AviRefInfo, AviRefKind, AviRefs } from '../model/crd-refs.ts';
+import type { AviClient } from './client.ts';
+
+/**
+ * Reads the Avi objects CRs refer to (by name, as AKO's checkRefOnController does) and returns them as the
+ * model's `facts.aviRefs`. A name the controller does not have is simply absent (the CR is then rejected);
+ * a failed read throws, so a caller never rejects CRs on a partial view.
+ */
+export async function readAviRefs(
+  client: AviClient,
+  wanted: ReadonlyMap<AviRefKind, ReadonlySet<string>>,
+  tenant: string,
+): Promise<AviRefs> {
+  const out: AviRefs = {};
+  for (const [kind, names] of wanted) {
+    const found = new Map<string, AviRefInfo>();
+    for (const name of names) {
+      const rec = await client.getByName(kind, name, { tenant });
+      if (!rec) continue;
+      found.set(name, {
+        ...(typeof rec.type === 'string' ? { type: rec.type } : {}),
+        ...(typeof rec.created_by === 'string' ? { createdBy: rec.created_by } : {}),
+      });
+    }
+    out[kind] = found;
+  }
+  return out;
+}
