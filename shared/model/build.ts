@@ -4,13 +4,14 @@ import {
   createContext,
   depKey,
   dnsSubdomains,
+  skip,
   slicesDepKey,
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
 import { crdAffected } from './crd-affected.ts';
 import { applyCrdsToModel } from './crd-apply.ts';
-import { contextFor, instanceForCandidates, scopedInstance } from './crd-infrasetting.ts';
+import { contextFor, instanceForCandidates, scopedContext, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
 import { buildEvhModel } from './evh.ts';
 import { evhEnabled, evhParentNameForShard } from './evh-naming.ts';
@@ -238,6 +239,17 @@ function objectByKey(idx: ViewIndex, key: ObjectKey): KubeObject | undefined {
   return getObject(idx, kind!, ns!, rest.join('/'));
 }
 
+/** An L4 model through the Service's AviInfraSetting (SE group, VIP network) and with its L4Rule applied. */
+function buildL4WithCrds(ctx: BuildContext, tenant: string, svc: KubeObject): AviModel | undefined {
+  const sc = scopedContext(ctx, svc);
+  if ('error' in sc) {
+    skip(ctx, svc, sc.field, sc.error);
+    return undefined;
+  }
+  const m = buildL4Model(sc, tenant, svc);
+  return m ? applyL4Rule(sc, svc, m) : undefined;
+}
+
 /** Builds the L7 models named in `wanted` (all when undefined) from the given Ingress/Route objects. */
 function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject][], wanted?: Set<string>): AviModel[] {
   const factsKey = JSON.stringify(dnsSubdomains(ctx.facts));
@@ -330,8 +342,8 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
   const models = buildL7(ctx, d, l7Objects(idx));
   for (const svc of objectsOfKind(idx, 'Service')) {
     if (!isL4Service(ctx, svc)) continue;
-    const m = buildL4Model(ctx, tenantOf(instance, idx, svc.metadata.namespace ?? ''), svc);
-    if (m) models.push(applyL4Rule(ctx, svc, m));
+    const m = buildL4WithCrds(ctx, tenantOf(instance, idx, svc.metadata.namespace ?? ''), svc);
+    if (m) models.push(m);
   }
   return finish(ctx, models);
 }
@@ -368,8 +380,8 @@ export function buildSelectedModels(
     if (l7Names.has(name)) continue;
     const svc = l4ServiceOf(ctx, name);
     if (!svc) continue;
-    const m = buildL4Model(ctx, splitModelName(name).tenant, svc);
-    if (m) models.push(applyL4Rule(ctx, svc, m));
+    const m = buildL4WithCrds(ctx, splitModelName(name).tenant, svc);
+    if (m) models.push(m);
   }
   return finish(ctx, models);
 }

@@ -197,3 +197,29 @@ describe('affectedModels for CR changes', () => {
     ]);
   });
 });
+
+describe('AviInfraSetting for a LoadBalancer Service (annotation)', () => {
+  it('the L4 VS takes the setting`s SE group and VIP network; its name does not change', () => {
+    const svc = f.service(
+      'default',
+      'web',
+      [{ port: 80, targetPort: 8080 }],
+      { type: 'LoadBalancer' },
+      {
+        'aviinfrasetting.ako.vmware.com/name': SETTING,
+      },
+    );
+    const state = buildModels(
+      f.primary(),
+      f.view(nsDefault, [svc, f.slice('default', 'web', ['1.1.1.1']), setting()]),
+      facts,
+    );
+    const m = model(state, 'admin/cluster--default-web');
+    expect(body(object(m, 'virtualservice', 'cluster--default-web')).se_group_ref).toBe(
+      `/api/serviceenginegroup?name=thisisaviref-${SETTING}-seGroup`,
+    );
+    expect(body(object(m, 'vsvip', 'cluster--default-web')).vip[0].ipam_network_subnet.network_ref).toBe(
+      '/api/network/?name=thisisaviref-networkName',
+    );
+  });
+});
