@@ -13,7 +13,7 @@ import { crdAffected } from './crd-affected.ts';
 import { applyCrdsToModel } from './crd-apply.ts';
 import { contextFor, instanceForCandidates, scopedContext, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
-import { buildEvhModel } from './evh.ts';
+import { buildEvhDedicatedModel, buildEvhModel } from './evh.ts';
 import { evhEnabled, evhParentNameForShard } from './evh-naming.ts';
 import { buildL4Model, isL4Service, l4ModelName } from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
@@ -280,6 +280,13 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
     const pctx = p.infra ? contextFor(ctx, scopedInstance(ctx.instance, p.infra.setting, p.infra.nsScoped)) : ctx;
     let model: AviModel | undefined;
     if (p.mode === 'shared') model = buildSharedModel(pctx, p.vsName, p.tenant, frags, sniCache);
+    else if (p.mode === 'evh-dedicated')
+      model = buildEvhDedicatedModel(
+        pctx,
+        p.vsName,
+        p.tenant,
+        frags.map((f) => f.host),
+      );
     else if (p.mode === 'evh')
       model = buildEvhModel(
         pctx,

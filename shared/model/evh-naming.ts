@@ -59,8 +59,10 @@ export function evhPoolNamePlain(
   path: string,
   objName: string,
   svc: string,
+  dedicated = false,
 ): string {
-  return `${objectPrefix(instance)}${namespace}-${host}${pathPart(path)}-${objName}-${svc}`;
+  const name = `${objectPrefix(instance)}${namespace}-${host}${pathPart(path)}-${objName}-${svc}`;
+  return dedicated ? `${name}-L7-dedicated` : name;
 }
 
 /** EVH pool: `Encode(<cluster>--<infra->ns-host<path_>-ing-svc)` (lib.go GetEvhPoolName). */
@@ -71,13 +73,22 @@ export function evhPoolName(
   path: string,
   objName: string,
   svc: string,
+  dedicated = false,
 ): string {
-  return evhEncode(instance, evhPoolNamePlain(instance, namespace, host, path, objName, svc));
+  return evhEncode(instance, evhPoolNamePlain(instance, namespace, host, path, objName, svc, dedicated));
 }
 
 /** EVH pool group: `Encode(<cluster>--<infra->ns-host<path_>-ing)` (lib.go GetEvhPGName). */
-export function evhPoolGroupName(instance: Scoped, namespace: string, host: string, path: string, objName: string) {
-  return evhEncode(instance, `${objectPrefix(instance)}${namespace}-${host}${pathPart(path)}-${objName}`);
+export function evhPoolGroupName(
+  instance: Scoped,
+  namespace: string,
+  host: string,
+  path: string,
+  objName: string,
+  dedicated = false,
+): string {
+  const name = `${objectPrefix(instance)}${namespace}-${host}${pathPart(path)}-${objName}`;
+  return evhEncode(instance, dedicated ? `${name}-L7-dedicated` : name);
 }
 
 /** EVH HTTP policy set per namespace and host: `Encode(<cluster>--<infra->ns-host)` (lib.go GetSniHttpPolName). */

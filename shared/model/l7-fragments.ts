@@ -1,6 +1,6 @@
 import { type BuildContext, skip, tenantOf } from './context.ts';
 import { type InfraSource, infraOf, scopedContext } from './crd-infrasetting.ts';
-import { evhEnabled, evhParentName } from './evh-naming.ts';
+import { evhDedicatedName, evhEnabled, evhParentName } from './evh-naming.ts';
 import { insecurePieces } from './l7-insecure.ts';
 import { type L7Host, parseIngress, parseRoute } from './l7-parse.ts';
 import { type PathPieces, pathPieces } from './l7-sni.ts';
@@ -10,7 +10,7 @@ import { type ResolvedCert, resolveCert } from './tls.ts';
 import type { AviObject, KubeObject, ObjectKey, SkippedObject } from './types.ts';
 import { objectKey } from './types.ts';
 
-export type PlacementMode = 'shared' | 'dedicated' | 'passthrough' | 'evh';
+export type PlacementMode = 'shared' | 'dedicated' | 'passthrough' | 'evh' | 'evh-dedicated';
 
 export interface Placement {
   model: string;
@@ -32,9 +32,16 @@ export function placementOf(
     const vsName = passthroughVsName(i, h.host, i.l7.passthroughShardSize);
     return { model: modelName(tenant, vsName), tenant, vsName, mode: 'passthrough', ...infraOf(i) };
   }
-  if (evhEnabled(i) && i.l7.shardVSSize !== 'DEDICATED') {
-    const vsName = evhParentName(i, h.host, i.l7.shardVSSize);
-    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'evh', ...infraOf(i) };
+  if (evhEnabled(i)) {
+    const dedicated = i.l7.shardVSSize === 'DEDICATED';
+    const vsName = dedicated ? evhDedicatedName(i, h.host) : evhParentName(i, h.host, i.l7.shardVSSize);
+    return {
+      model: modelName(tenant, vsName),
+      tenant,
+      vsName,
+      mode: dedicated ? 'evh-dedicated' : 'evh',
+      ...infraOf(i),
+    };
   }
   if (i.l7.shardVSSize === 'DEDICATED') {
     const vsName = dedicatedVsName(i, h.host);

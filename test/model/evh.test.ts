@@ -170,3 +170,24 @@ describe('EVH incremental builds', () => {
     expect(sel.models[0]).toEqual(model(buildModels(evh(), v, facts), 'admin/cluster--Shared-L7-EVH-0'));
   });
 });
+
+describe('EVH with shardVSSize DEDICATED', () => {
+  it('one normal VS per host named `Encode(<cluster>--<host>-L7-dedicated)-EVH` (dedicatedevhtests)', () => {
+    const state = buildModels(evh({ 'L7Settings.shardVSSize': 'DEDICATED' }), f.view(nsDefault, fooBarNoo()), facts);
+    const fooVs = `${enc('cluster--foo.com-L7-dedicated')}-EVH`;
+    const barVs = `${enc('cluster--bar.com-L7-dedicated')}-EVH`;
+    expect(state.models.map((m) => m.name).sort()).toEqual([`admin/${barVs}`, `admin/${fooVs}`].sort());
+    const m = model(state, `admin/${fooVs}`);
+    const vs = body(object(m, 'virtualservice', fooVs));
+    expect(vs.type).toBe('VS_TYPE_NORMAL');
+    expect(vs.application_profile_ref).toBe('/api/applicationprofile/?name=System-Secure-HTTP');
+    expect(vs.services).toEqual([
+      { port: 80, enable_ssl: false, enable_http2: false },
+      { port: 443, enable_ssl: true, enable_http2: false },
+    ]);
+    expect(names(m)).toContain(`pool:${enc('cluster--default-foo.com_foo-foo-with-targets-avisvc-L7-dedicated')}`);
+    expect(names(m)).toContain(`poolgroup:${enc('cluster--default-foo.com_foo-foo-with-targets-L7-dedicated')}`);
+    expect(vs.ssl_key_and_certificate_refs).toEqual([`/api/sslkeyandcertificate/?name=${enc('cluster--foo.com')}`]);
+    for (const o of m.objects) expect(() => validateBody(o.type, o.body)).not.toThrow();
+  });
+});
