@@ -10,6 +10,7 @@ import type { EncryptedSecret, ReleaseConfirmedEvent, SyncStatusEvent } from '..
 import type { Logger } from '../../shared/log.ts';
 import type {
   AviModel,
+  CloudFacts,
   ClusterView,
   KubeObject,
   ModelApi,
@@ -61,6 +62,12 @@ export interface EngineDeps {
   cacheMs?: number;
   /** Status back to Kubernetes for the Ingresses/Services/Routes behind reconciled models (optional). */
   statusReporter?: StatusReporter;
+  /**
+   * Controller facts for a build (optional): the Avi objects the view's CRs refer to (HostRule, HTTPRule,
+   * AviInfraSetting, L4Rule), so a missing one rejects the CR instead of failing the shard's VS on the
+   * controller. Without it CR references are not checked. See shared/avi/avi-refs.ts `crdFactsReader`.
+   */
+  cloudFacts?: (view: ClusterView) => Promise<CloudFacts>;
 }
 
 /** An applied model as the sync function records it: the reconciler's record plus the objects it was built from. */
@@ -444,11 +451,16 @@ export function createSyncEngine(deps: EngineDeps) {
     if (writes > 0 && !transient) await status('applied', operation, { model: name });
   }
 
+  /** Controller facts for a build; undefined when none are wired (CR references then go unchecked). */
+  async function factsFor(view: ClusterView): Promise<CloudFacts | undefined> {
+    return deps.cloudFacts ? deps.cloudFacts(view) : undefined;
+  }
+
   /** Rebuild the named models from the view and make the controller match them. */
   async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     if (names.size === 0) return out;
-    const built = model.buildSelectedModels(instance, view, names);
+    const built = model.buildSelectedModels(instance, view, names, await factsFor(view));
     await reportSkipped(built.skipped);
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
@@ -470,7 +482,8 @@ export function createSyncEngine(deps: EngineDeps) {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     let models = opts.models;
     if (!models) {
-      const built = model.buildModels(instance, await buildView(ws));
+      const view = await buildView(ws);
+      const built = model.buildModels(instance, view, await factsFor(view));
       await reportSkipped(built.skipped);
       models = built.models;
     }
@@ -484,7 +497,8 @@ export function createSyncEngine(deps: EngineDeps) {
 
   /** Every desired model of the instance (full build), with invalid objects reported. */
   async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
-    const built = model.buildModels(instance, await buildView(ws));
+    const view = await buildView(ws);
+    const built = model.buildModels(instance, view, await factsFor(view));
     await reportSkipped(built.skipped);
     return built.models;
   }

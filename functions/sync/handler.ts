@@ -19,6 +19,7 @@ import { runDeleteConfig } from '../sweep/delete-config.ts';
 import { runSweep, type SweepAvi } from '../sweep/sweep.ts';
 import {
   createSyncEngine,
+  type EngineDeps,
   type ModelFunctions,
   type PublishedEvent,
   type SecretDecryptor,
@@ -62,6 +63,8 @@ export interface SyncHandlerDeps {
   concurrency?: number;
   /** Publishes Ingress/Service/Route status for the cluster's forwarder to apply (functions/sync/status.ts). */
   statusReporter?: StatusReporter;
+  /** Controller facts per build, e.g. the Avi objects CRs refer to (shared/avi/avi-refs.ts `crdFactsReader`). */
+  cloudFacts?: EngineDeps['cloudFacts'];
 }
 
 export function maskedBody(body: string | undefined): unknown {
@@ -90,6 +93,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     now: deps.now,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     ...(deps.statusReporter ? { statusReporter: deps.statusReporter } : {}),
+    ...(deps.cloudFacts ? { cloudFacts: deps.cloudFacts } : {}),
   });
   const log = engine.log;
 

@@ -1,4 +1,7 @@
 import type { AviRefInfo, AviRefKind, AviRefs } from '../model/crd-refs.ts';
+import { referencedAviObjects } from '../model/crd-status.ts';
+import type { CloudFacts, ClusterView } from '../model/types.ts';
+import type { InstanceConfig } from '../registry/types.ts';
 import type { AviClient } from './client.ts';
 
 /**
@@ -25,4 +28,19 @@ export async function readAviRefs(
     out[kind] = found;
   }
   return out;
+}
+
+/**
+ * The sync engine's `cloudFacts` for CRs: reads the Avi objects the view's CRs refer to (in the instance's
+ * tenant) before each build. Nothing is read when the view has no CR references.
+ */
+export function crdFactsReader(
+  client: AviClient,
+  instance: InstanceConfig,
+): (view: ClusterView) => Promise<CloudFacts> {
+  return async (view) => {
+    const wanted = referencedAviObjects(instance, view);
+    if (wanted.size === 0) return {};
+    return { aviRefs: await readAviRefs(client, wanted, instance.controller.tenantName || 'admin') };
+  };
 }
