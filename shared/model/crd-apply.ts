@@ -2,8 +2,8 @@
 // (never mutates: models and fragments are cached) every object a CR changes.
 import type { BuildContext } from './context.ts';
 import { lookup } from './context.ts';
-import { type HostRuleSettings, hostRuleFor } from './crd-hostrule.ts';
-import { type HttpRulePath, httpRulesFor } from './crd-httprule.ts';
+import { type HostRuleSettings, hostRuleFor, hostRules } from './crd-hostrule.ts';
+import { type HttpRulePath, httpRules, httpRulesFor } from './crd-httprule.ts';
 import { evhEnabled, evhPkiProfileName } from './evh-naming.ts';
 import { certName, pkiProfileName } from './naming.ts';
 import { certObject, obj, withCksum } from './objects.ts';
@@ -138,6 +138,8 @@ function referencedCerts(objects: AviObject[]): Set<string> {
  * the parent's VsVip). Returns the model unchanged when no CR applies.
  */
 export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
+  // Fast path (every build of every model passes here): nothing to apply without accepted rules.
+  if (httpRules(ctx).paths.length === 0 && hostRules(ctx).accepted.length === 0) return model;
   let changed = false;
   const objects: AviObject[] = [];
   const aliases: string[] = [];

@@ -212,12 +212,24 @@ export function hostRules(ctx: BuildContext): HostRuleIndex {
 /** The HostRule that applies to `host` in `tenant` (Exact first, then Contains/Wildcard as AKO's lister). */
 export function hostRuleFor(ctx: BuildContext, host: string, tenant: string): HostRuleSettings | undefined {
   const rules = hostRules(ctx).accepted;
-  const match = (r: HostRuleSettings) => {
-    if (r.fqdnType === 'Exact') return r.fqdn === host;
-    if (r.fqdnType === 'Contains') return host.includes(r.fqdn);
-    return r.fqdn.startsWith('*') && host.endsWith(r.fqdn.split('*')[1] ?? '');
-  };
-  const hit = rules.find((r) => r.fqdnType === 'Exact' && r.fqdn === host) ?? rules.find(match);
+  if (rules.length === 0) return undefined; // the common case, on every host of every build
+  let hit: HostRuleSettings | undefined;
+  for (const r of rules) {
+    if (r.fqdnType === 'Exact' && r.fqdn === host) {
+      hit = r;
+      break;
+    }
+  }
+  if (!hit) {
+    for (const r of rules) {
+      if (
+        r.fqdnType === 'Contains' ? host.includes(r.fqdn) : r.fqdnType === 'Wildcard' && wildcardMatch(r.fqdn, host)
+      ) {
+        hit = r;
+        break;
+      }
+    }
+  }
   // crd_translator.go: a HostRule of another tenant never changes this VS.
   return hit && hit.tenant === tenant ? hit : undefined;
 }
@@ -230,4 +242,8 @@ export function hostRuleTls(ctx: BuildContext, host: string, tenant: string): Tl
   if (hr.sslKeyCerts[0]) return { kind: 'avi', name: hr.sslKeyCerts[0], field };
   if (hr.secretCerts[0]) return { kind: 'secret', namespace: hr.namespace, secretName: hr.secretCerts[0], field };
   return undefined;
+}
+
+function wildcardMatch(fqdn: string, host: string): boolean {
+  return fqdn.startsWith('*') && host.endsWith(fqdn.split('*')[1] ?? '');
 }

@@ -187,10 +187,32 @@ export function scopedInstance(instance: InstanceConfig, setting: KubeObject, is
 
 /** The build context for one Ingress/Route/Service: the instance through its AviInfraSetting, if any. */
 export function scopedContext(ctx: BuildContext, o: KubeObject): BuildContext | { error: string; field: string } {
+  // Fast path (every Ingress/Route/Service of a build passes here): nothing in the view can name a setting.
+  if (!infraInPlay(ctx) && !o.metadata.annotations?.[INFRASETTING_ANNOTATION]) return ctx;
   const r = resolveInfraSetting(ctx.idx, { aviRefs: ctx.facts.aviRefs, createdBy: ctx.createdBy }, o);
   if (r.kind === 'none') return ctx;
   if (r.kind === 'error') return { error: r.reason, field: r.field };
   return contextFor(ctx, scopedInstance(ctx.instance, r.setting, r.nsScoped));
+}
+
+/** Whether any IngressClass, namespace or AviInfraSetting of the view involves AviInfraSettings (once per build). */
+function infraInPlay(ctx: BuildContext): boolean {
+  const hit = ctx.perBuild.get('infraInPlay') as boolean | undefined;
+  if (hit !== undefined) return hit;
+  let inPlay = objectsOfKind(ctx.idx, INFRASETTING_KIND).length > 0;
+  if (!inPlay) {
+    inPlay = objectsOfKind(ctx.idx, 'IngressClass').some((c) => c.spec?.parameters?.kind === INFRASETTING_KIND);
+  }
+  if (!inPlay) {
+    for (const ns of ctx.idx.namespaces.values()) {
+      if (ns.metadata.annotations?.[INFRASETTING_ANNOTATION]) {
+        inPlay = true;
+        break;
+      }
+    }
+  }
+  ctx.perBuild.set('infraInPlay', inPlay);
+  return inPlay;
 }
 
 const contexts = new WeakMap<BuildContext, Map<InstanceConfig, BuildContext>>();
