@@ -121,6 +121,13 @@ export function hostRuleVsFields(hr: HostRuleSettings, body: Body, host: string,
   return out;
 }
 
+/** An SNI child or a dedicated VS: the VSes a HostRule applies to (EVH ones get theirs when built, evh.ts). */
+function isHostVs(o: AviObject): boolean {
+  if (o.body.vh_type === 'VS_TYPE_VH_ENHANCED') return false;
+  if (o.body.type === 'VS_TYPE_VH_CHILD') return true;
+  return o.body.type === 'VS_TYPE_NORMAL' && o.name.endsWith('-L7-dedicated');
+}
+
 /** Names referenced by `ref` fields anywhere in the VS bodies of a model (to drop objects nothing uses). */
 function referencedCerts(objects: AviObject[]): Set<string> {
   const out = new Set<string>();
@@ -155,12 +162,8 @@ export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
         changed = true;
         continue;
       }
-    } else if (
-      o.type === 'virtualservice' &&
-      o.body.type === 'VS_TYPE_VH_CHILD' &&
-      o.body.vh_type !== 'VS_TYPE_VH_ENHANCED' // EVH children get their HostRule when built (evh.ts)
-    ) {
-      const host = (o.body.vh_domain_name as string[] | undefined)?.[0];
+    } else if (o.type === 'virtualservice' && isHostVs(o)) {
+      const host = (o.body.vh_domain_name as string[] | undefined)?.[0] ?? markerValue(o.body, 'Host')[0];
       const hr = host ? hostRuleFor(ctx, host, model.tenant) : undefined;
       if (host && hr) {
         let body = hostRuleVsFields(hr, o.body, host, true);

@@ -258,3 +258,22 @@ describe('affectedModels for HostRule changes', () => {
     expect(affectedModels(f.primary(), v, fullHostRule('x', 'nothere.com'), facts)).toEqual([]);
   });
 });
+
+describe('HostRule on a dedicated VS (shardVSSize DEDICATED)', () => {
+  it('applies to `<cluster>--<host>-L7-dedicated` like to an SNI child (avi_obj_vs.go setDedicatedVSNodeProperties)', () => {
+    const inst = f.primary({ 'L7Settings.shardVSSize': 'DEDICATED' });
+    const m = model(
+      buildModels(inst, f.view(nsDefault, [...secureFoo(), fullHostRule()]), facts),
+      'admin/cluster--foo.com-L7-dedicated',
+    );
+    const vs = body(object(m, 'virtualservice', 'cluster--foo.com-L7-dedicated'));
+    expect(vs.waf_policy_ref).toBe('/api/wafpolicy?name=thisisaviref-waf');
+    expect(vs.ssl_key_and_certificate_refs).toEqual(['/api/sslkeyandcertificate?name=thisisaviref-sslkey']);
+    // AKO's own two sets (the redirect at 10, the path set at 11), then the HostRule's from 2 + 11 + 5 = 18.
+    expect(vs.http_policies.slice(2)).toEqual([
+      { index: 18, http_policy_set_ref: '/api/httppolicyset?name=thisisaviref-httpps2' },
+      { index: 19, http_policy_set_ref: '/api/httppolicyset?name=thisisaviref-httpps1' },
+    ]);
+    expect(() => validateBody('virtualservice', vs)).not.toThrow();
+  });
+});
