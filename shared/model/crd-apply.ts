@@ -5,6 +5,7 @@ import { lookup } from './context.ts';
 import { type HostRuleSettings, hostRuleFor, hostRules } from './crd-hostrule.ts';
 import { type HttpRulePath, httpRules, httpRulesFor } from './crd-httprule.ts';
 import { evhEnabled, evhPkiProfileName } from './evh-naming.ts';
+import { sharedVsFqdn } from './l7-shared.ts';
 import { certName, pkiProfileName } from './naming.ts';
 import { certObject, obj, withCksum } from './objects.ts';
 import { markers } from './refs.ts';
@@ -151,6 +152,7 @@ export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
   const objects: AviObject[] = [];
   const aliases: string[] = [];
   const droppedPolicies = new Set<string>();
+  let staticVip: string | undefined;
   for (const o of model.objects) {
     if (o.type === 'pool') {
       const host = markerValue(o.body, 'Host')[0];
@@ -159,6 +161,34 @@ export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
       const rules = host && ns !== undefined ? httpRulesFor(ctx, host, ns, path, model.tenant) : [];
       if (rules.length > 0) {
         objects.push(...applyHttpRulesToPool(ctx, o, rules));
+        changed = true;
+        continue;
+      }
+    } else if (o.type === 'virtualservice' && o.body.type === 'VS_TYPE_VH_PARENT') {
+      // crd_translator.go BuildL7HostRule on the shared VS: its FQDN (or its name without a DNS profile).
+      const fqdn = sharedVsFqdn(ctx, o.name, model.tenant) ?? o.name;
+      const hr = hostRuleFor(ctx, fqdn, model.tenant);
+      if (hr) {
+        const body = hostRuleVsFields(hr, o.body, fqdn, true);
+        if (hr.listeners) {
+          body.services = hr.listeners.map((l) => ({
+            port: l.port,
+            port_range_end: l.port,
+            enable_ssl: l.enableSSL,
+            enable_http2: false,
+          }));
+        }
+        if (hr.networkSecurityPolicy) {
+          body.network_security_policy_ref = crRef('networksecuritypolicy', hr.networkSecurityPolicy);
+        }
+        if (hr.sslKeyCerts.length > 0) {
+          // avi_obj_vs.go: appended to the parent's own certificates (EVH parents carry their children's).
+          const own = (o.body.ssl_key_and_certificate_refs as string[] | undefined) ?? [];
+          const extra = hr.sslKeyCerts.map((c) => crRef('sslkeyandcertificate', c)).filter((r) => !own.includes(r));
+          body.ssl_key_and_certificate_refs = [...own, ...extra];
+        }
+        if (hr.loadBalancerIP) staticVip = hr.loadBalancerIP;
+        objects.push(obj('virtualservice', o.name, o.tenant, recksum(body)));
         changed = true;
         continue;
       }
@@ -203,6 +233,7 @@ export function applyCrdsToModel(ctx: BuildContext, model: AviModel): AviModel {
     return true;
   });
   if (aliases.length > 0) out = out.map((o) => (o.type === 'vsvip' ? withFqdns(o, aliases) : o));
+  if (staticVip) out = out.map((o) => (o.type === 'vsvip' ? withStaticIp(o, staticVip!) : o));
   const sources = [...model.sources];
   for (const r of [...new Set(hostSources(ctx, model))]) if (!sources.includes(r)) sources.push(r);
   return { ...model, objects: out, sources };
@@ -229,6 +260,14 @@ export function withFqdns(vip: AviObject, fqdns: string[]): AviObject {
   const { vsvip_cloud_config_cksum: _old, ...rest } = vip.body;
   const body = { ...rest, dns_info: [...have, ...add.map((fqdn) => ({ fqdn }))] };
   return obj('vsvip', vip.name, vip.tenant, withCksum(body, 'vsvip_cloud_config_cksum'));
+}
+
+/** A VsVip with a fixed address (HostRule tcpSettings.loadBalancerIP). */
+function withStaticIp(vip: AviObject, ip: string): AviObject {
+  const { vsvip_cloud_config_cksum: _old, ...rest } = vip.body;
+  const first = (rest.vip as Body[])[0] ?? {};
+  const v = { ...first, auto_allocate_ip: false, ip_address: { addr: ip, type: ip.includes(':') ? 'V6' : 'V4' } };
+  return obj('vsvip', vip.name, vip.tenant, withCksum({ ...rest, vip: [v] }, 'vsvip_cloud_config_cksum'));
 }
 
 /** The key pair of a HostRule `secret` certificate, named as the host's own certificate. */

@@ -37,6 +37,10 @@ export interface HostRuleSettings {
   enableVirtualHost?: boolean;
   aliases: string[];
   analyticsPolicy?: Record<string, unknown>;
+  /** Shared/dedicated VS only: listeners replacing ports 80/443, and a static VIP. */
+  listeners?: { port: number; enableSSL: boolean }[];
+  loadBalancerIP?: string;
+  networkSecurityPolicy?: string;
 }
 
 export interface HostRuleIndex {
@@ -153,6 +157,14 @@ function settingsOf(ctx: BuildContext, hr: KubeObject, vh: Raw): HostRuleSetting
   const icap = strings(vh.icapProfile);
   if (icap[0]) s.icapProfile = icap[0];
   if (typeof vh.enableVirtualHost === 'boolean') s.enableVirtualHost = vh.enableVirtualHost;
+  const tcp = vh.tcpSettings;
+  if (Array.isArray(tcp?.listeners) && tcp.listeners.length > 0) {
+    s.listeners = tcp.listeners
+      .filter((l: Raw) => typeof l?.port === 'number')
+      .map((l: Raw) => ({ port: l.port, enableSSL: l.enableSSL === true }));
+  }
+  if (tcp?.loadBalancerIP) s.loadBalancerIP = String(tcp.loadBalancerIP);
+  if (vh.networkSecurityPolicy) s.networkSecurityPolicy = vh.networkSecurityPolicy;
   const ap = vh.analyticsPolicy;
   if (ap && typeof ap === 'object') {
     // crd_translator.go: full_client_logs.duration defaults to 0 (infinite) when the HostRule sets none.

@@ -277,3 +277,54 @@ describe('HostRule on a dedicated VS (shardVSSize DEDICATED)', () => {
     expect(() => validateBody('virtualservice', vs)).not.toThrow();
   });
 });
+
+describe('HostRule on the shared VS (TestCreateDeleteSharedVSHostRule)', () => {
+  it('FQDN = the shard name without a DNS profile: WAF, datascripts replacing AKO`s, listeners, static VIP', () => {
+    const hr = hostRule('default', 'shared', {
+      fqdn: 'cluster--Shared-L7-0',
+      wafPolicy: 'thisisaviref-waf',
+      datascripts: ['thisisaviref-ds1'],
+      httpPolicy: { policySets: ['thisisaviref-httpps1'] },
+      tcpSettings: { listeners: [{ port: 8081 }, { port: 6443, enableSSL: true }], loadBalancerIP: '10.10.10.1' },
+    });
+    const v = f.view(nsDefault, [...secureFoo(), hr]);
+    const m = model(buildModels(f.primary(), v, facts), M0);
+    const vs = body(object(m, 'virtualservice', 'cluster--Shared-L7-0'));
+    expect(vs.waf_policy_ref).toBe('/api/wafpolicy?name=thisisaviref-waf');
+    expect(vs.vs_datascripts).toEqual([
+      { index: 0, vs_datascript_set_ref: '/api/vsdatascriptset?name=thisisaviref-ds1' },
+    ]);
+    expect(vs.http_policies).toEqual([
+      { index: 11, http_policy_set_ref: '/api/httppolicyset/?name=cluster--Shared-L7-0' },
+      { index: 17, http_policy_set_ref: '/api/httppolicyset?name=thisisaviref-httpps1' },
+    ]);
+    expect(vs.services).toEqual([
+      { port: 8081, port_range_end: 8081, enable_ssl: false, enable_http2: false },
+      { port: 6443, port_range_end: 6443, enable_ssl: true, enable_http2: false },
+    ]);
+    const vip = body(object(m, 'vsvip', 'cluster--Shared-L7-0'));
+    expect(vip.vip[0].ip_address).toEqual({ addr: '10.10.10.1', type: 'V4' });
+    for (const o of m.objects) expect(() => validateBody(o.type, o.body)).not.toThrow();
+    // The SNI child is untouched by the shared VS's HostRule.
+    expect(body(object(m, 'virtualservice', 'cluster--foo.com')).waf_policy_ref).toBeUndefined();
+    expect(buildCrStatuses(f.primary(), v, facts)).toEqual([
+      { kind: 'HostRule', namespace: 'default', name: 'shared', status: 'Accepted', error: '' },
+    ]);
+  });
+
+  it('listeners without SSL are rejected (validator.go)', () => {
+    const hr = hostRule('default', 'shared', {
+      fqdn: 'cluster--Shared-L7-0',
+      tcpSettings: { listeners: [{ port: 8081 }] },
+    });
+    expect(buildCrStatuses(f.primary(), f.view(nsDefault, [...secureFoo(), hr]), facts)).toEqual([
+      {
+        kind: 'HostRule',
+        namespace: 'default',
+        name: 'shared',
+        status: 'Rejected',
+        error: 'Hosting parent virtualservice must have SSL enabled',
+      },
+    ]);
+  });
+});
