@@ -30,11 +30,13 @@ export function crdAffected(
     const vh = changed.kind === 'HostRule' ? changed.spec?.virtualhost : changed.spec;
     const fqdn: string = vh?.fqdn ?? '';
     const aliases = changed.kind === 'HostRule' ? strings(vh?.aliases) : [];
+    // A HostRule for a shared VS (its FQDN or name): every model the instance's Ingresses/Routes land on.
+    const shared = changed.kind === 'HostRule' && fqdn.includes('Shared-');
     for (const kind of L7) {
       for (const o of objectsOfKind(idx, kind)) {
         if (changed.kind === 'HTTPRule' && o.metadata.namespace !== changed.metadata.namespace) continue;
         const hosts = rawHosts(o).hosts;
-        if (hosts.some((h) => hostMatches(fqdn, vh?.fqdnType, h) || aliases.includes(h))) l7(o, tenant(o));
+        if (shared || hosts.some((h) => hostMatches(fqdn, vh?.fqdnType, h) || aliases.includes(h))) l7(o, tenant(o));
       }
     }
   } else if (changed.kind === INFRASETTING_KIND) {
