@@ -10,7 +10,7 @@ import {
   tenantOf,
 } from './context.ts';
 import { crdAffected } from './crd-affected.ts';
-import { applyCrdsToModel } from './crd-apply.ts';
+import { applyCrdsToModel, withInfraMarkers } from './crd-apply.ts';
 import { contextFor, instanceForCandidates, scopedContext, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
 import { buildEvhModel } from './evh.ts';
@@ -309,7 +309,7 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
         p.tenant,
         frags.map((f) => f.host),
       );
-    if (model) out.push(applyCrdsToModel(pctx, model));
+    if (model) out.push(withInfraMarkers(pctx, applyCrdsToModel(pctx, model)));
   }
   return out;
 }

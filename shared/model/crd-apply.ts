@@ -281,3 +281,22 @@ function secretCert(ctx: BuildContext, hr: HostRuleSettings, host: string, tenan
   if (!crt || !key) return undefined;
   return certObject(ctx, certName(ctx.instance, host), tenant, crt, key, { host });
 }
+
+/**
+ * Per-host objects of a model built through a cluster-scoped AviInfraSetting carry an `InfrasettingName` marker
+ * right after `Host` (lib.go PopulateVSNodeMarkers / PopulatePoolNodeMarkers / PopulatePGNodeMarkers /
+ * PopulateTLSKeyCertNode); shard-level objects keep the cluster marker only.
+ */
+export function withInfraMarkers(ctx: BuildContext, model: AviModel): AviModel {
+  const infra = (ctx.instance as { infraSetting?: string }).infraSetting;
+  if (!infra) return model;
+  const objects = model.objects.map((o) => {
+    const ms = o.body.markers as Markers[] | undefined;
+    const at = ms?.findIndex((m) => m.key === 'Host') ?? -1;
+    if (!ms || at < 0 || ms.some((m) => m.key === 'InfrasettingName')) return o;
+    const markersOut = [...ms.slice(0, at + 1), { key: 'InfrasettingName', values: [infra] }, ...ms.slice(at + 1)];
+    const body = { ...o.body, markers: markersOut };
+    return obj(o.type, o.name, o.tenant, 'cloud_config_cksum' in body ? recksum(body) : body);
+  });
+  return { ...model, objects };
+}

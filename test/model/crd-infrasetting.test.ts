@@ -78,6 +78,17 @@ describe('AviInfraSetting through an IngressClass', () => {
       network_ref: '/api/network/?name=thisisaviref-networkName',
       subnet: { ip_addr: { addr: '10.10.10.0', type: 'V4' }, mask: 24 },
     });
+    // lib.go Populate*Markers: per-host objects carry InfrasettingName after Host; the shard's own do not.
+    expect(body(object(m, 'pool', `cluster--${SETTING}-bar.com_foo-default-foo-with-class`)).markers).toEqual([
+      { key: 'clustername', values: ['cluster'] },
+      { key: 'Namespace', values: ['default'] },
+      { key: 'Host', values: ['bar.com'] },
+      { key: 'InfrasettingName', values: [SETTING] },
+      { key: 'Path', values: ['/foo'] },
+      { key: 'IngressName', values: ['foo-with-class'] },
+    ]);
+    expect(child.markers).toContainEqual({ key: 'InfrasettingName', values: [SETTING] });
+    expect(parent.markers).toEqual([{ key: 'clustername', values: ['cluster'] }]);
     for (const o of m.objects) expect(() => validateBody(o.type, o.body)).not.toThrow();
     expect(buildCrStatuses(f.primary(), f.view(nsDefault, [...bazBar(), setting()]), facts)).toEqual([
       { kind: 'AviInfraSetting', name: SETTING, status: 'Accepted', error: '' },
