@@ -299,6 +299,15 @@ export function parseRoute(ctx: BuildContext, route: KubeObject): L7Host[] {
           }
         : { kind: 'secret', namespace: ctx.instance.namespace, secretName: ROUTER_DEFAULT_SECRET, field: 'spec.tls' };
   }
+  // validator.go ParseHostPathForRoute: a HostRule certificate replaces the Route's (and secures a plain Route).
+  if (termination === 'edge' || termination === 'insecure') {
+    const hrTls = hostRuleTls(ctx, host, tenantOf(ctx.instance, ctx.idx, ns));
+    if (hrTls) {
+      entry.tls = hrTls;
+      entry.termination = 'edge';
+      entry.insecureAllow = termination === 'edge' && policy === 'Allow';
+    }
+  }
   return [entry];
 }
 

@@ -328,3 +328,19 @@ describe('HostRule on the shared VS (TestCreateDeleteSharedVSHostRule)', () => {
     ]);
   });
 });
+
+describe('HostRule certificate on an OpenShift Route (validator.go ParseHostPathForRoute)', () => {
+  it('secures a plain Route with the Avi certificate (SNI child, no key pair created)', () => {
+    const route: KubeObject = {
+      apiVersion: 'route.openshift.io/v1',
+      kind: 'Route',
+      metadata: { name: 'foo', namespace: 'default' },
+      spec: { host: 'foo.com', path: '/foo', to: { kind: 'Service', name: 'avisvc' } },
+    };
+    const v = f.view(nsDefault, [...f.avisvc('default'), route, fullHostRule()]);
+    const m = model(buildModels(f.primary(), v, facts), M0);
+    const child = body(object(m, 'virtualservice', 'cluster--foo.com'));
+    expect(child.ssl_key_and_certificate_refs).toEqual(['/api/sslkeyandcertificate?name=thisisaviref-sslkey']);
+    expect(names(m).filter((n) => n.startsWith('sslkeyandcertificate:'))).toEqual([]);
+  });
+});
