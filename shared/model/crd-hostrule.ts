@@ -128,6 +128,17 @@ function ruleProblem(ctx: BuildContext, hr: KubeObject, vh: Raw): string | null 
   if (fqdn.includes('Shared-') && vh.applicationRootPath) {
     return `hostrule applicationRootPath with fqdn ${fqdn} cannot be applied to shared virtualservices`;
   }
+  const unsupported = unsupportedField(vh);
+  if (unsupported) return `${unsupported} is not supported by ako-serverless yet; remove it from the HostRule`;
+  return null;
+}
+
+/** HostRule fields AKO implements that this model does not apply (rejected rather than silently ignored). */
+function unsupportedField(vh: Raw): string | null {
+  if (vh.useRegex) return 'spec.virtualhost.useRegex';
+  if (vh.applicationRootPath) return 'spec.virtualhost.applicationRootPath';
+  if (vh.gslb?.fqdn) return 'spec.virtualhost.gslb';
+  if (vh.l7Rule) return 'spec.virtualhost.l7Rule';
   return null;
 }
 

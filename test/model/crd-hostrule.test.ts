@@ -186,6 +186,11 @@ describe('HostRule rejections (status text as AKO writes it); the shard is still
     ],
     ['bad field: no fqdn', { wafPolicy: 'thisisaviref-waf' }, 'spec.virtualhost.fqdn is required'],
     [
+      'a field AKO has and this model does not apply (useRegex)',
+      { fqdn: 'foo.com', useRegex: true },
+      'spec.virtualhost.useRegex is not supported by ako-serverless yet; remove it from the HostRule',
+    ],
+    [
       'bad field: enableVirtualHost not a boolean',
       { fqdn: 'foo.com', enableVirtualHost: 'yes' },
       'spec.virtualhost.enableVirtualHost must be a boolean',
