@@ -54,7 +54,22 @@ export function infraSettingProblem(s: KubeObject, refs: CloudFacts['aviRefs'], 
   if (listeners.length > 0 && !listeners.some((l) => l?.enableSSL === true)) {
     return 'One of the port in aviInfraSetting must have SSL enabled';
   }
-  return refProblem(refs, needs, createdBy);
+  const refErr = refProblem(refs, needs, createdBy);
+  if (refErr) return refErr;
+  // Fields AKO applies that this model does not yet: rejected rather than silently ignored.
+  const unsupported =
+    net.enableRhi === true
+      ? 'spec.network.enableRhi'
+      : listeners.length > 0
+        ? 'spec.network.listeners'
+        : net.enablePublicIP === true
+          ? 'spec.network.enablePublicIP'
+          : spec.nsxSettings?.t1lr
+            ? 'spec.nsxSettings.t1lr'
+            : null;
+  return unsupported
+    ? `${unsupported} is not supported by ako-serverless yet; remove it from the AviInfraSetting`
+    : null;
 }
 
 /** The AviInfraSetting that applies to an Ingress/Route (or a LoadBalancer Service), or why none can. */

@@ -93,7 +93,15 @@ export function l4RuleProblem(ctx: BuildContext, r: KubeObject): string | null {
   const refErr = refProblem(ctx.facts.aviRefs, needs, ctx.createdBy, L4_APP_PROFILE_TYPE);
   if (refErr) return refErr;
   if (spec.revokeVipRoute === true) return 'RevokeVipRoute is only supported in NSX-T Cloud';
-  return null;
+  // Fields AKO applies that this model does not yet: rejected rather than silently ignored.
+  const unsupported = spec.securityPolicyRef
+    ? 'spec.securityPolicyRef'
+    : backends.some((b) => strings(b.healthMonitorCrdRefs).length > 0)
+      ? 'spec.backendProperties[].healthMonitorCrdRefs'
+      : backends.some((b) => b.analyticsPolicy)
+        ? 'spec.backendProperties[].analyticsPolicy'
+        : null;
+  return unsupported ? `${unsupported} is not supported by ako-serverless yet; remove it from the L4Rule` : null;
 }
 
 /** Statuses of every L4Rule in the instance's namespaces. */

@@ -169,6 +169,11 @@ describe('AviInfraSetting rejections', () => {
       'BGPPeerLabels cannot be set if EnableRhi is false.',
     ],
     [
+      'a field AKO has and this model does not apply (listeners)',
+      { network: { listeners: [{ port: 8443, enableSSL: true }] } },
+      'spec.network.listeners is not supported by ako-serverless yet; remove it from the AviInfraSetting',
+    ],
+    [
       'bad field: shard size',
       { l7Settings: { shardSize: 'HUGE' } },
       'spec.l7Settings.shardSize "HUGE" must be one of LARGE, MEDIUM, SMALL, DEDICATED',
