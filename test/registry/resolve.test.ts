@@ -165,7 +165,11 @@ describe('selector, unknown keys and secrets', () => {
 
   it('keeps and reports keys it does not use, like Helm', () => {
     const i = resolveInstance({
-      values: { replicaCount: 1, image: { repository: 'x' }, AKOSettings: { vipPerNamespace: 'false', clusterName: 'c' } },
+      values: {
+        replicaCount: 1,
+        image: { repository: 'x' },
+        AKOSettings: { vipPerNamespace: 'false', clusterName: 'c' },
+      },
     });
     expect(i.unknownKeys.sort()).toEqual(['AKOSettings.vipPerNamespace', 'image', 'replicaCount']);
   });
