@@ -73,6 +73,12 @@ export interface EngineDeps {
   /** Status back to Kubernetes for the Ingresses/Services/Routes behind reconciled models (optional). */
   statusReporter?: StatusReporter;
   /**
+   * Controller facts for a build (optional): the Avi objects the view's CRs refer to (HostRule, HTTPRule,
+   * AviInfraSetting, L4Rule), so a missing one rejects the CR instead of failing the shard's VS on the
+   * controller. Without it CR references are not checked. See shared/avi/avi-refs.ts `crdFactsReader`.
+   */
+  cloudFacts?: (view: ClusterView) => Promise<CloudFacts>;
+  /**
    * Cold start with an empty state store: store object changes without writing to the controller until the first
    * inventories arrived (or `maxWaitMs`), then sync everything once (shared/instance/cold-start.ts). Off when absent.
    */
@@ -384,14 +390,18 @@ export function createSyncEngine(deps: EngineDeps) {
     if (writes > 0 && !transient) await status('applied', operation, { model: name });
   }
 
-  /** The applied record as model input: shard VSes applied before are kept even when empty (AKO keeps them). */
-  const knownShards = (ws: WorkingSet): CloudFacts => ({ knownShards: [...ws.applied.keys()] });
+  /** Facts for a build: the applied record (shard VSes applied before are kept even when empty, as AKO keeps them)
+   * and, when wired, the controller objects the view's CRs refer to (CR references go unchecked otherwise). */
+  async function factsFor(ws: WorkingSet, view: ClusterView): Promise<CloudFacts> {
+    const known: CloudFacts = { knownShards: [...ws.applied.keys()] };
+    return deps.cloudFacts ? { ...(await deps.cloudFacts(view)), ...known } : known;
+  }
 
   /** Rebuild the named models from the view and make the controller match them. */
   async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     if (names.size === 0) return out;
-    const built = model.buildSelectedModels(instance, view, names, knownShards(ws));
+    const built = model.buildSelectedModels(instance, view, names, await factsFor(ws, view));
     await reportSkipped(built.skipped);
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
@@ -428,7 +438,8 @@ export function createSyncEngine(deps: EngineDeps) {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     let models = opts.models;
     if (!models) {
-      const built = model.buildModels(instance, await buildView(ws), knownShards(ws));
+      const view = await buildView(ws);
+      const built = model.buildModels(instance, view, await factsFor(ws, view));
       await reportSkipped(built.skipped);
       models = built.models;
     }
@@ -442,7 +453,8 @@ export function createSyncEngine(deps: EngineDeps) {
 
   /** Every desired model of the instance (full build), with invalid objects reported. */
   async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
-    const built = model.buildModels(instance, await buildView(ws), knownShards(ws));
+    const view = await buildView(ws);
+    const built = model.buildModels(instance, view, await factsFor(ws, view));
     await reportSkipped(built.skipped);
     return built.models;
   }

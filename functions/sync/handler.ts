@@ -20,6 +20,7 @@ import { runDeleteConfig } from '../sweep/delete-config.ts';
 import { runSweep, type SweepAvi } from '../sweep/sweep.ts';
 import {
   createSyncEngine,
+  type EngineDeps,
   type ModelFunctions,
   type PublishedEvent,
   type SecretDecryptor,
@@ -73,6 +74,8 @@ export interface SyncHandlerDeps {
    * processed included). While others wait behind a batch, its models are written once the backlog is drained.
    */
   coalesce?: { queued: () => number; maxDeferMs?: number };
+  /** Controller facts per build, e.g. the Avi objects CRs refer to (shared/avi/avi-refs.ts `crdFactsReader`). */
+  cloudFacts?: EngineDeps['cloudFacts'];
 }
 
 export function maskedBody(body: string | undefined): unknown {
@@ -107,6 +110,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     ...(deps.coalesce
       ? { coalesce: deps.coalesce.maxDeferMs !== undefined ? { maxDeferMs: deps.coalesce.maxDeferMs } : {} }
       : {}),
+    ...(deps.cloudFacts ? { cloudFacts: deps.cloudFacts } : {}),
   });
   const log = engine.log;
 

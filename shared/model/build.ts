@@ -4,10 +4,18 @@ import {
   createContext,
   depKey,
   dnsSubdomains,
+  skip,
   slicesDepKey,
   TENANT_ANNOTATION,
   tenantOf,
 } from './context.ts';
+import { crdAffected } from './crd-affected.ts';
+import { applyCrdsToModel, withInfraMarkers } from './crd-apply.ts';
+import { contextFor, instanceForCandidates, scopedContext, scopedInstance } from './crd-infrasetting.ts';
+import { applyL4Rule } from './crd-l4rule.ts';
+import { buildEvhModel } from './evh.ts';
+import { buildEvhDedicatedModel } from './evh-dedicated.ts';
+import { evhEnabled, evhParentNameForShard } from './evh-naming.ts';
 import { keptShards } from './kept-shards.ts';
 import {
   buildL4Model,
@@ -70,6 +78,7 @@ function fingerprint(i: InstanceConfig, subdomain: string | undefined): string {
     i.l7.passthroughShardSize,
     i.l7.serviceType,
     i.controller.tenantName,
+    i.l7.enableEVH ?? false,
     i.l4.defaultDomain,
     i.network.defaultDomain,
     subdomain ?? '',
@@ -108,11 +117,20 @@ function isPassthroughObject(o: KubeObject): boolean {
 }
 
 /** Candidate model names of an Ingress/Route under a given tenant. */
-function candidateModels(instance: InstanceConfig, o: KubeObject, tenant: string, subdomain: string | undefined) {
+function candidateModels(
+  instance: InstanceConfig,
+  idx: ViewIndex,
+  o: KubeObject,
+  tenant: string,
+  subdomain: string | undefined,
+  /** `instance` is already seen through the AviInfraSetting to use. */
+  scopedAlready = false,
+) {
   const { hosts, hostless } = candidateHosts(instance, o, subdomain);
   const termination = isPassthroughObject(o) ? 'passthrough' : 'insecure';
   const models = new Set<string>();
-  for (const host of hosts) models.add(placementOf({ instance }, tenant, { host, termination }).model);
+  const scoped = scopedAlready ? instance : instanceForCandidates(instance, idx, o);
+  for (const host of hosts) models.add(placementOf({ instance: scoped }, tenant, { host, termination }).model);
   return { models: [...models], hostless };
 }
 
@@ -142,7 +160,7 @@ function refsOfObject(instance: InstanceConfig, o: KubeObject): string[] {
 function indexL7(d: Derived, idx: ViewIndex, o: KubeObject): void {
   const key = objectKey(o);
   const tenant = tenantOf(d.instance, idx, o.metadata.namespace ?? '');
-  const c = candidateModels(d.instance, o, tenant, d.subdomain);
+  const c = candidateModels(d.instance, idx, o, tenant, d.subdomain);
   d.modelsOf.set(key, c.models);
   for (const m of c.models) {
     const objs = d.byModel.get(m);
@@ -231,6 +249,17 @@ function objectByKey(idx: ViewIndex, key: ObjectKey): KubeObject | undefined {
   return getObject(idx, kind!, ns!, rest.join('/'));
 }
 
+/** An L4 model through the Service's AviInfraSetting (SE group, VIP network) and with its L4Rule applied. */
+function buildL4WithCrds(ctx: BuildContext, tenant: string, svc: KubeObject): AviModel | undefined {
+  const sc = scopedContext(ctx, svc);
+  if ('error' in sc) {
+    skip(ctx, svc, sc.field, sc.error, 'InvalidAviInfraSetting');
+    return undefined;
+  }
+  const m = buildL4Model(sc, tenant, svc);
+  return m ? applyL4Rule(sc, svc, m) : undefined;
+}
+
 /** Builds the L7 models named in `wanted` (all when undefined) from the given Ingress/Route objects. */
 function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject][], wanted?: Set<string>): AviModel[] {
   const factsKey = JSON.stringify(dnsSubdomains(ctx.facts));
@@ -258,23 +287,38 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
   const out: AviModel[] = [];
   for (const [, frags] of groups) {
     const p = frags[0]!.placement;
+    const pctx = p.infra ? contextFor(ctx, scopedInstance(ctx.instance, p.infra.setting, p.infra.nsScoped)) : ctx;
     let model: AviModel | undefined;
-    if (p.mode === 'shared') model = buildSharedModel(ctx, p.vsName, p.tenant, frags, sniCache);
+    if (p.mode === 'shared') model = buildSharedModel(pctx, p.vsName, p.tenant, frags, sniCache);
+    else if (p.mode === 'evh-dedicated')
+      model = buildEvhDedicatedModel(
+        pctx,
+        p.vsName,
+        p.tenant,
+        frags.map((f) => f.host),
+      );
+    else if (p.mode === 'evh')
+      model = buildEvhModel(
+        pctx,
+        p.vsName,
+        p.tenant,
+        frags.map((f) => f.host),
+      );
     else if (p.mode === 'dedicated')
       model = buildDedicatedModel(
-        ctx,
+        pctx,
         p.vsName,
         p.tenant,
         frags.map((f) => f.host),
       );
     else
       model = buildPassthroughModel(
-        ctx,
+        pctx,
         p.vsName,
         p.tenant,
         frags.map((f) => f.host),
       );
-    if (model) out.push(model);
+    if (model) out.push(withInfraMarkers(pctx, applyCrdsToModel(pctx, model)));
   }
   return out;
 }
@@ -323,7 +367,7 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
       shared.set(name, [...(shared.get(name) ?? []), svc]);
       continue;
     }
-    const m = buildL4Model(ctx, tenant, svc);
+    const m = buildL4WithCrds(ctx, tenant, svc);
     if (m) models.push(m);
   }
   for (const [name, svcs] of shared) {
@@ -375,7 +419,7 @@ export function buildSelectedModels(
     }
     const svc = l4ServiceOf(ctx, name);
     if (!svc) continue;
-    const m = buildL4Model(ctx, tenant, svc);
+    const m = buildL4WithCrds(ctx, tenant, svc);
     if (m) models.push(m);
   }
   return finish(ctx, models);
@@ -400,6 +444,14 @@ function l4ServiceOf(ctx: BuildContext, name: string): KubeObject | undefined {
       return svc;
     }
   }
+  // EVH hashes L4 names: compare against every LoadBalancer Service of the tenant.
+  if (ctx.instance.l7.enableEVH) {
+    for (const svc of objectsOfKind(ctx.idx, 'Service')) {
+      if (isL4Service(ctx, svc) && l4ModelName(ctx, tenant, svc) === name) {
+        if (tenantOf(ctx.instance, ctx.idx, svc.metadata.namespace ?? '') === tenant) return svc;
+      }
+    }
+  }
   return undefined;
 }
 
@@ -407,7 +459,8 @@ function l4ServiceOf(ctx: BuildContext, name: string): KubeObject | undefined {
 function allShardModels(instance: InstanceConfig, tenant: string): string[] {
   if (instance.l7.shardVSSize === 'DEDICATED') return [];
   const n = Math.max(1, shardCount(instance.l7.shardVSSize));
-  return Array.from({ length: n }, (_, i) => modelName(tenant, sharedVsNameForShard(instance, i)));
+  const name = evhEnabled(instance) ? evhParentNameForShard : sharedVsNameForShard;
+  return Array.from({ length: n }, (_, i) => modelName(tenant, name(instance, i)));
 }
 
 /**
@@ -423,8 +476,10 @@ export function affectedModels(
   const idx = indexView(view);
   const d = derivedFor(idx, instance, facts);
   const out = new Set<string>();
-  const l7 = (o: KubeObject, tenant: string) => {
-    const c = candidateModels(instance, o, tenant, d.subdomain);
+  const l7 = (o: KubeObject, tenant: string, through?: InstanceConfig) => {
+    const c = through
+      ? candidateModels(through, idx, o, tenant, d.subdomain, true)
+      : candidateModels(instance, idx, o, tenant, d.subdomain);
     for (const m of c.models) out.add(m);
     if (c.hostless) for (const m of allShardModels(instance, tenant)) out.add(m);
   };
@@ -489,6 +544,7 @@ export function affectedModels(
     }
     case 'IngressClass':
       for (const o of objectsOfKind(idx, 'Ingress')) l7(o, tenantOf(instance, idx, o.metadata.namespace ?? ''));
+      crdAffected(instance, idx, changed, l7, l4); // the AviInfraSetting its parameters name
       break;
     case 'Node':
       // Node addresses are pool servers only in NodePort mode (ClusterIP uses pod IPs; static routes are separate).
@@ -499,6 +555,7 @@ export function affectedModels(
       }
       break;
     default:
+      crdAffected(instance, idx, changed, l7, l4);
       break;
   }
   return [...out].sort(cmp);

@@ -19,6 +19,8 @@ export interface BuildContext {
   skipped: SkippedObject[];
   /** When set, every lookup a fragment depends on is recorded (as a dependency key) for cache invalidation. */
   deps?: string[];
+  /** Per-build results shared by the context's scoped copies (validated CRs: crd-*.ts). */
+  perBuild: Map<string, unknown>;
 }
 
 /** Dependency key of an object lookup. */
@@ -56,6 +58,7 @@ export function createContext(instance: InstanceConfig, idx: ViewIndex, facts: C
     vrf: instance.controller.vrfName || 'global',
     defaultTenant: instance.controller.tenantName || 'admin',
     skipped: [],
+    perBuild: new Map(),
   };
 }
 

@@ -38,7 +38,7 @@ export function buildDedicatedModel(
   const pp = assemblePolicies(ctx, tenant, host, pieces);
   if (pp.policies.length === 0) return undefined;
   const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, [host])];
-  if (cert) {
+  if (cert && !cert.avi) {
     if (cert.ca) objects.push(certObject(ctx, cert.ca.name, tenant, cert.ca.certificate, undefined, { ca: true }));
     objects.push(
       certObject(ctx, cert.name, tenant, cert.certificate, cert.key, {

@@ -1,4 +1,6 @@
-import { type BuildContext, tenantOf } from './context.ts';
+import { type BuildContext, skip, tenantOf } from './context.ts';
+import { type InfraSource, infraOf, scopedContext } from './crd-infrasetting.ts';
+import { evhDedicatedName, evhEnabled, evhParentName } from './evh-naming.ts';
 import { insecurePieces } from './l7-insecure.ts';
 import { type L7Host, parseIngress, parseRoute } from './l7-parse.ts';
 import { type PathPieces, pathPieces } from './l7-sni.ts';
@@ -8,13 +10,15 @@ import { type ResolvedCert, resolveCert } from './tls.ts';
 import type { AviObject, KubeObject, ObjectKey, SkippedObject } from './types.ts';
 import { objectKey } from './types.ts';
 
-export type PlacementMode = 'shared' | 'dedicated' | 'passthrough';
+export type PlacementMode = 'shared' | 'dedicated' | 'passthrough' | 'evh' | 'evh-dedicated';
 
 export interface Placement {
   model: string;
   tenant: string;
   vsName: string;
   mode: PlacementMode;
+  /** The AviInfraSetting the model is built through (absent: the configured instance as it is). */
+  infra?: InfraSource;
 }
 
 /** Which parent VS a host lands on: passthrough shard, dedicated VS, or shared L7 shard. */
@@ -26,14 +30,25 @@ export function placementOf(
   const i = ctx.instance;
   if (h.termination === 'passthrough') {
     const vsName = passthroughVsName(i, h.host, i.l7.passthroughShardSize);
-    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'passthrough' };
+    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'passthrough', ...infraOf(i) };
+  }
+  if (evhEnabled(i)) {
+    const dedicated = i.l7.shardVSSize === 'DEDICATED';
+    const vsName = dedicated ? evhDedicatedName(i, h.host) : evhParentName(i, h.host, i.l7.shardVSSize);
+    return {
+      model: modelName(tenant, vsName),
+      tenant,
+      vsName,
+      mode: dedicated ? 'evh-dedicated' : 'evh',
+      ...infraOf(i),
+    };
   }
   if (i.l7.shardVSSize === 'DEDICATED') {
     const vsName = dedicatedVsName(i, h.host);
-    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'dedicated' };
+    return { model: modelName(tenant, vsName), tenant, vsName, mode: 'dedicated', ...infraOf(i) };
   }
   const vsName = shardVsName(i, h.host, i.l7.shardVSSize);
-  return { model: modelName(tenant, vsName), tenant, vsName, mode: 'shared' };
+  return { model: modelName(tenant, vsName), tenant, vsName, mode: 'shared', ...infraOf(i) };
 }
 
 /** What one host of one Ingress/Route contributes to its model, computed once per object version. */
@@ -116,8 +131,14 @@ export function objectFragments(
   ctx.deps = [];
   try {
     const tenant = tenantOf(ctx.instance, ctx.idx, ns);
-    const hosts = o.kind === 'Route' ? parseRoute(ctx, o) : parseIngress(ctx, o);
-    const frags = hosts.map((h) => hostFragment(ctx, tenant, h));
+    // An AviInfraSetting (IngressClass parameters / namespace or Route annotation) scopes the whole object.
+    const sc = scopedContext(ctx, o);
+    let frags: HostFragment[] = [];
+    if ('error' in sc) skip(ctx, o, sc.field, sc.error, 'InvalidAviInfraSetting');
+    else {
+      const hosts = o.kind === 'Route' ? parseRoute(sc, o) : parseIngress(sc, o);
+      frags = hosts.map((h) => hostFragment(sc, tenant, h));
+    }
     const result: ObjectFragments = {
       source: o,
       namespaceObj: nsObj,

@@ -1,5 +1,6 @@
 import type { InstanceConfig } from '../registry/types.ts';
-import { type BuildContext, dnsSubdomains, skip } from './context.ts';
+import { type BuildContext, dnsSubdomains, skip, tenantOf } from './context.ts';
+import { hostRuleTls } from './crd-hostrule.ts';
 import type { KubeObject } from './types.ts';
 import { objectsOfKind, type ViewIndex } from './view-index.ts';
 
@@ -34,6 +35,8 @@ export type Termination = 'insecure' | 'edge' | 'reencrypt' | 'passthrough';
 
 export type TlsSource =
   | { kind: 'secret'; namespace: string; secretName: string; field: string }
+  /** A HostRule's Avi-side certificate (`tls.sslKeyCertificate.type: ref`): nothing to create. */
+  | { kind: 'avi'; name: string; field: string }
   | { kind: 'inline'; certificate: string; key: string; caCertificate?: string; destinationCA?: string; field: string };
 
 /** One host of one Ingress or Route, after parsing and syntactic validation. */
@@ -230,6 +233,15 @@ export function parseIngress(ctx: BuildContext, ing: KubeObject): L7Host[] {
         };
       }
     }
+    // validator.go sslKeyCertHostRulePresent: a HostRule certificate makes an insecure host secure.
+    for (const e of byHost.values()) {
+      if (e.tls) continue;
+      const tls = hostRuleTls(ctx, e.host, tenantOf(ctx.instance, ctx.idx, ns));
+      if (!tls) continue;
+      e.termination = 'edge';
+      e.redirect = true;
+      e.tls = tls;
+    }
   }
   return [...byHost.values()].filter((h) => h.paths.length > 0);
 }
@@ -306,6 +318,15 @@ export function parseRoute(ctx: BuildContext, route: KubeObject): L7Host[] {
             field: 'spec.tls',
           }
         : { kind: 'secret', namespace: ctx.instance.namespace, secretName: ROUTER_DEFAULT_SECRET, field: 'spec.tls' };
+  }
+  // validator.go ParseHostPathForRoute: a HostRule certificate replaces the Route's (and secures a plain Route).
+  if (termination === 'edge' || termination === 'insecure') {
+    const hrTls = hostRuleTls(ctx, host, tenantOf(ctx.instance, ctx.idx, ns));
+    if (hrTls) {
+      entry.tls = hrTls;
+      entry.termination = 'edge';
+      entry.insecureAllow = termination === 'edge' && policy === 'Allow';
+    }
   }
   return [entry];
 }

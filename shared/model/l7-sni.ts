@@ -174,12 +174,14 @@ export function sniChildObjects(
   const cert = first.cert;
   const out: AviObject[] = [];
   if (cert.ca) out.push(certObject(ctx, cert.ca.name, tenant, cert.ca.certificate, undefined, { ca: true }));
-  out.push(
-    certObject(ctx, cert.name, tenant, cert.certificate, cert.key, {
-      ...(cert.host ? { host: cert.host } : {}),
-      ...(cert.ca ? { caCertName: cert.ca.name } : {}),
-    }),
-  );
+  if (!cert.avi) {
+    out.push(
+      certObject(ctx, cert.name, tenant, cert.certificate, cert.key, {
+        ...(cert.host ? { host: cert.host } : {}),
+        ...(cert.ca ? { caCertName: cert.ca.name } : {}),
+      }),
+    );
+  }
   out.push(...pp.objects);
   const namespaces = [...new Set(targets.map((t) => t.pieces.host.namespace))].sort();
   const nsIng = [...new Set(targets.map((t) => `${t.pieces.host.namespace}/${t.pieces.host.objName}`))].sort();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InstanceConfig, PassthroughShardSize, ShardSize } from '../registry/types.ts';
 
 /** Avi refuses names longer than this; AKO skips such objects rather than truncating. */
@@ -49,12 +50,32 @@ export function namePrefix(instance: Pick<InstanceConfig, 'clusterName'>): strin
   return `${instance.clusterName}--`;
 }
 
+/**
+ * An instance as the model names objects for one Ingress/Route: `infraSetting` is set when a cluster-scoped
+ * AviInfraSetting applies (AKO puts `<infra>-` after `<cluster>--` in every per-host name).
+ */
+export interface InfraScoped {
+  infraSetting?: string;
+}
+
+/** `<cluster>--` or `<cluster>--<infra>-` (AKO's per-host names: pools, SNI children, certs, policy sets). */
+export function objectPrefix(instance: Pick<InstanceConfig, 'clusterName'> & InfraScoped): string {
+  const infra = instance.infraSetting;
+  return infra ? `${instance.clusterName}--${infra}-` : `${instance.clusterName}--`;
+}
+
+/** `""` or `"<infra>-"`: where shard names carry the AviInfraSetting (after `Shared-L7-`). */
+function infraPart(instance: InfraScoped): string {
+  return instance.infraSetting ? `${instance.infraSetting}-` : '';
+}
+
 /** `ako-<cluster>` (primary) / `ako-<cluster>-<akoNs>` (non-primary). */
 export function createdBy(instance: Pick<InstanceConfig, 'clusterName' | 'primary' | 'namespace'>): string {
   return instance.primary ? `ako-${instance.clusterName}` : `ako-${instance.clusterName}-${instance.namespace}`;
 }
 
-type NamingInstance = Pick<InstanceConfig, 'clusterName' | 'primary' | 'namespace'>;
+type NamingInstance = Pick<InstanceConfig, 'clusterName' | 'primary' | 'namespace'> & InfraScoped;
+type Scoped = Pick<InstanceConfig, 'clusterName'> & InfraScoped;
 
 /** Shared L7 VS name for `host` (also its VsVip, shared PG, datascript and redirect policy). */
 export function shardVsName(instance: NamingInstance, host: string, shardSize: ShardSize | string): string {
@@ -62,16 +83,18 @@ export function shardVsName(instance: NamingInstance, host: string, shardSize: S
 }
 
 export function sharedVsNameForShard(instance: NamingInstance, shard: number): string {
-  return `${namePrefix(instance)}${akoIdPrefix(instance)}Shared-L7-${shard}`;
+  // dequeue_ingestion.go GetShardVSName: <cluster>--<akoNs->Shared-L7-<infra->n
+  return `${namePrefix(instance)}${akoIdPrefix(instance)}Shared-L7-${infraPart(instance)}${shard}`;
 }
 
 /** Dedicated mode: `<cluster>--<host>-L7-dedicated` (no AKO namespace even for non-primary). */
-export function dedicatedVsName(instance: Pick<InstanceConfig, 'clusterName'>, host: string): string {
-  return `${namePrefix(instance)}${host}-L7-dedicated`;
+export function dedicatedVsName(instance: Scoped, host: string): string {
+  return `${objectPrefix(instance)}${host}-L7-dedicated`;
 }
 
 export function passthroughVsNameForShard(instance: NamingInstance, shard: number): string {
-  return `${namePrefix(instance)}${akoIdPrefix(instance)}Shared-Passthrough-${shard}`;
+  // lib.go GetPassthroughShardVSName: <cluster>--<akoNs->Shared-Passthrough-<infra->n
+  return `${namePrefix(instance)}${akoIdPrefix(instance)}Shared-Passthrough-${infraPart(instance)}${shard}`;
 }
 
 export function passthroughVsName(instance: NamingInstance, host: string, size: PassthroughShardSize | string): string {
@@ -85,28 +108,28 @@ export function pathPart(path: string): string {
 
 /** Insecure pool on a shared VS: `<cluster>--<host><path_>-<ns>-<ing>[-<svc>]` (route pools carry the service). */
 export function insecurePoolName(
-  instance: Pick<InstanceConfig, 'clusterName'>,
+  instance: Scoped,
   host: string,
   path: string,
   namespace: string,
   objName: string,
   serviceName?: string,
 ): string {
-  const base = `${namePrefix(instance)}${pathPart(host + path)}-${namespace}-${objName}`;
+  const base = `${objectPrefix(instance)}${pathPart(host + path)}-${namespace}-${objName}`;
   return serviceName ? `${base}-${serviceName}` : base;
 }
 
 /** SNI child VS and its certificate: `<cluster>--<host>`. */
-export function sniVsName(instance: Pick<InstanceConfig, 'clusterName'>, host: string): string {
-  return `${namePrefix(instance)}${host}`;
+export function sniVsName(instance: Scoped, host: string): string {
+  return `${objectPrefix(instance)}${host}`;
 }
 
-export function certName(instance: Pick<InstanceConfig, 'clusterName'>, host: string): string {
-  return `${namePrefix(instance)}${host}`;
+export function certName(instance: Scoped, host: string): string {
+  return `${objectPrefix(instance)}${host}`;
 }
 
-export function caCertName(instance: Pick<InstanceConfig, 'clusterName'>, host: string): string {
-  return `${namePrefix(instance)}${host}-cacert`;
+export function caCertName(instance: Scoped, host: string): string {
+  return `${objectPrefix(instance)}${host}-cacert`;
 }
 
 /** The AKO-namespace default certificate used by routes without their own key pair. */
@@ -115,28 +138,24 @@ export function routerDefaultCertName(instance: Pick<InstanceConfig, 'clusterNam
 }
 
 /** Per namespace+host HTTP policy set on an SNI child (or dedicated VS): `<cluster>--<ns>-<host>`. */
-export function sniHttpPolicySetName(
-  instance: Pick<InstanceConfig, 'clusterName'>,
-  namespace: string,
-  host: string,
-): string {
-  return `${namePrefix(instance)}${namespace}-${host}`;
+export function sniHttpPolicySetName(instance: Scoped, namespace: string, host: string): string {
+  return `${objectPrefix(instance)}${namespace}-${host}`;
 }
 
 /** SNI pool group: `<cluster>--<ns>-<host><path_>-<ing>`. */
 export function sniPoolGroupName(
-  instance: Pick<InstanceConfig, 'clusterName'>,
+  instance: Scoped,
   namespace: string,
   host: string,
   path: string,
   objName: string,
 ): string {
-  return `${namePrefix(instance)}${namespace}-${pathPart(host + path)}-${objName}`;
+  return `${objectPrefix(instance)}${namespace}-${pathPart(host + path)}-${objName}`;
 }
 
 /** SNI pool: the PG name, plus `-<svc>` for routes. */
 export function sniPoolName(
-  instance: Pick<InstanceConfig, 'clusterName'>,
+  instance: Scoped,
   namespace: string,
   host: string,
   path: string,
@@ -152,28 +171,37 @@ export function pkiProfileName(poolName: string): string {
 }
 
 /** Passthrough PG `<cluster>--<host>` and pool `<cluster>--<host>-<svc>`. */
-export function passthroughPoolGroupName(instance: Pick<InstanceConfig, 'clusterName'>, host: string): string {
-  return `${namePrefix(instance)}${host}`;
+export function passthroughPoolGroupName(instance: Scoped, host: string): string {
+  return `${objectPrefix(instance)}${host}`;
 }
 
-export function passthroughPoolName(instance: Pick<InstanceConfig, 'clusterName'>, host: string, svc: string): string {
-  return `${namePrefix(instance)}${host}-${svc}`;
+export function passthroughPoolName(instance: Scoped, host: string, svc: string): string {
+  return `${objectPrefix(instance)}${host}-${svc}`;
 }
 
-/** L4 LoadBalancer VS, VsVip and L4 policy set: `<cluster>--<ns>-<svc>`. */
-export function l4VsName(instance: Pick<InstanceConfig, 'clusterName'>, namespace: string, svc: string): string {
-  return `${namePrefix(instance)}${namespace}-${svc}`;
+/**
+ * EVH names (AKO's lib.go `Encode`): with EVH on, a name is replaced by `<cluster>--<sha1hex(name)>`, the
+ * hashed string itself starting with `<cluster>--`.
+ */
+export function evhEncode(instance: Pick<InstanceConfig, 'clusterName'>, name: string): string {
+  return `${namePrefix(instance)}${createHash('sha1').update(name, 'utf8').digest('hex')}`;
 }
 
-/** L4 pool: `<cluster>--<ns>-<svc>-<PROTOCOL>-<port>`. */
-export function l4PoolName(
-  instance: Pick<InstanceConfig, 'clusterName'>,
-  namespace: string,
-  svc: string,
-  protocol: string,
-  port: number,
-): string {
-  return `${l4VsName(instance, namespace, svc)}-${protocol}-${port}`;
+type L4Naming = Pick<InstanceConfig, 'clusterName'> & { l7?: { enableEVH?: boolean } };
+
+/** `name`, hashed when the instance runs EVH (L4 names go through `Encode` too: lib.go GetL4VSName). */
+function l4Encode(instance: L4Naming, name: string): string {
+  return instance.l7?.enableEVH ? evhEncode(instance, name) : name;
+}
+
+/** L4 LoadBalancer VS, VsVip and L4 policy set: `<cluster>--<ns>-<svc>` (hashed in EVH mode). */
+export function l4VsName(instance: L4Naming, namespace: string, svc: string): string {
+  return l4Encode(instance, `${namePrefix(instance)}${namespace}-${svc}`);
+}
+
+/** L4 pool: `<cluster>--<ns>-<svc>-<PROTOCOL>-<port>` (hashed in EVH mode). */
+export function l4PoolName(instance: L4Naming, namespace: string, svc: string, protocol: string, port: number): string {
+  return l4Encode(instance, `${namePrefix(instance)}${namespace}-${svc}-${protocol}-${port}`);
 }
 
 /** AKO's model key `<tenant>/<vsName>`. */

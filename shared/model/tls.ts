@@ -12,6 +12,8 @@ export interface ResolvedCert {
   host?: string;
   ca?: { name: string; certificate: string };
   destinationCA?: string;
+  /** An Avi-side certificate named by a HostRule: referenced, never created. */
+  avi?: boolean;
 }
 
 function decode(b64: string | undefined): string | undefined {
@@ -40,6 +42,7 @@ export function pemProblem(text: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): 
 export function resolveCert(ctx: BuildContext, h: L7Host, sources: Set<ObjectKey>): ResolvedCert | undefined {
   const tls = h.tls;
   if (!tls) return undefined;
+  if (tls.kind === 'avi') return { name: tls.name, certificate: '', key: '', avi: true };
   if (tls.kind === 'inline') {
     const out: ResolvedCert = {
       name: certName(ctx.instance, h.host),

@@ -1,4 +1,5 @@
 import type { InstanceConfig } from '../registry/types.ts';
+import type { AviRefs } from './crd-refs.ts';
 
 /** A Kubernetes object as the model sees it (already trimmed by the forwarder). */
 export interface KubeObject {
@@ -54,6 +55,11 @@ export interface CloudFacts {
    * The sync side passes its applied record (see `knownShardsOf`).
    */
   knownShards?: Iterable<string>;
+  /**
+   * Avi objects that CRDs (HostRule, HTTPRule, AviInfraSetting, L4Rule) may refer to, read from the
+   * controller. A reference missing here rejects the CR (not the shard); absent = not checked.
+   */
+  aviRefs?: AviRefs;
 }
 
 export type AviType =
@@ -106,6 +112,8 @@ export type SkipCode =
   | 'InvalidAnnotation'
   | 'UnsupportedBackend'
   | 'NameTooLong'
+  | 'InvalidAviInfraSetting'
+  | 'InvalidL4Rule'
   | 'InvalidObject';
 
 export interface SkippedObject {

@@ -47,7 +47,7 @@ export const CHART_KEYS: readonly ChartKey[] = [
   k('AKOSettings.disableStaticRouteSync', 'supported', 'primary only'),
   k('AKOSettings.clusterName', 'supported', 'name prefix and created_by'),
   k('AKOSettings.cniPlugin', 'supported', 'pod CIDRs for static routes; node addresses (calico, antrea)'),
-  k('AKOSettings.enableEVH', 'not-implemented', 'Enhanced Virtual Hosting (EVH parent/child VSes) is not built', {
+  k('AKOSettings.enableEVH', 'supported', 'EVH parent/child VSes with vh_matches and AKO\u2019s hashed child names', {
     default: false,
   }),
   k('AKOSettings.layer7Only', 'supported', 'no L4 VSes for LoadBalancer Services'),
@@ -157,8 +157,13 @@ export const AKO_ANNOTATIONS: readonly AnnotationEntry[] = [
   a('ako.vmware.com/pod-cidrs', 'Node', 'supported', 'pod CIDRs for static routes'),
   a('ako.vmware.com/host-fqdn-vs-uuid-map', 'Ingress, Service, Route', 'supported', 'written as status'),
   a('ako.vmware.com/controller-cluster-uuid', 'Ingress, Service, Route', 'supported', 'written as status'),
-  a('aviinfrasetting.ako.vmware.com/name', 'Namespace, Service', 'not-implemented', 'AviInfraSetting is not applied'),
-  a('ako.vmware.com/l4rule', 'Service', 'not-implemented', 'L4Rule is not applied'),
+  a(
+    'aviinfrasetting.ako.vmware.com/name',
+    'Namespace, Service',
+    'supported',
+    'selects the AviInfraSetting (SE group, networks, shard size, shard names)',
+  ),
+  a('ako.vmware.com/l4rule', 'Service', 'supported', 'applies the named L4Rule (VS and pool properties)'),
   a('skipnodeport.ako.vmware.com/enabled', 'Service', 'not-implemented', 'NodePort mode always uses node ports'),
   a('nodeportlocal.antrea.io/enabled', 'Service', 'ignored', 'set by Antrea; the Pod annotation is what is read'),
   a('ako.vmware.com/wcp-se-group', 'Namespace', 'not-implemented', 'vSphere with Tanzu only'),

@@ -128,6 +128,7 @@ export function resolveInstanceChecked(
       shardVSSize: r.oneOf('L7Settings.shardVSSize', SHARD_SIZES, 'LARGE'),
       passthroughShardSize: r.oneOf('L7Settings.passthroughShardSize', PASSTHROUGH_SHARD_SIZES, 'SMALL'),
       defaultIngController: r.bool('L7Settings.defaultIngController', true),
+      enableEVH: r.bool('AKOSettings.enableEVH', false),
     },
     l4: {
       defaultLBController: r.bool('L4Settings.defaultLBController', true),

@@ -69,6 +69,8 @@ export interface InstanceConfig {
     shardVSSize: ShardSize;
     passthroughShardSize: PassthroughShardSize;
     defaultIngController: boolean;
+    /** `AKOSettings.enableEVH`: enhanced virtual hosting (EVH parent/child VSes, hashed names). */
+    enableEVH?: boolean;
   };
   l4: {
     defaultLBController: boolean;

@@ -15,7 +15,7 @@ import { type AviClient, type AviReconciler, createAviClient, createReconciler }
 import { encryptSecretPayload, type KeyProvider, localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { CLUSTER_GROUP, formatStreamSequence, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
 import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
-import type { KubeObject } from '../../shared/model/types.ts';
+import type { CloudFacts, ClusterView, KubeObject } from '../../shared/model/types.ts';
 import { resolveInstance } from '../../shared/registry/index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import { SecretValue } from '../../shared/secret.ts';
@@ -142,6 +142,8 @@ export function makeRig(
     /** Reuse a logged-in client (and its reconciler) across rigs. */
     client?: AviClient;
     logger?: Logger;
+    /** Controller facts per build (e.g. CR references read with shared/avi/avi-refs.ts). */
+    cloudFacts?: (view: ClusterView) => Promise<CloudFacts>;
   } = {},
 ): Rig {
   const store = opts.store ?? createMemoryStore(instance.id);
@@ -165,6 +167,7 @@ export function makeRig(
       deadLetters.push(r);
     },
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
+    ...(opts.cloudFacts ? { cloudFacts: opts.cloudFacts } : {}),
   });
   const primaryHandler = createPrimaryHandler({
     ...common,

@@ -54,7 +54,6 @@ describe('README feature matrix', () => {
   it('the model-changing keys the issue names are refused, not silently ignored', () => {
     const status = new Map(CHART_KEYS.map((c) => [c.key, c.status]));
     for (const key of [
-      'AKOSettings.enableEVH',
       'L7Settings.noPGForSNI',
       'AKOSettings.vipPerNamespace',
       'NetworkSettings.enableRHI',

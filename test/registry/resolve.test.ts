@@ -25,6 +25,7 @@ describe('resolveInstance: AKO Helm defaults (spec §6)', () => {
     expect(i.deleteConfig).toBe(false);
     expect(i.fullSyncFrequency).toBe(1800);
     expect(i.l7).toEqual({
+      enableEVH: false,
       serviceType: 'ClusterIP',
       shardVSSize: 'LARGE',
       passthroughShardSize: 'SMALL',

@@ -18,7 +18,6 @@ const problemsOf = (set: Record<string, unknown>) =>
 
 describe('unimplemented AKO settings that change the object model', () => {
   const cases: [string, unknown][] = [
-    ['AKOSettings.enableEVH', true],
     ['L7Settings.noPGForSNI', true],
     ['AKOSettings.vipPerNamespace', 'true'],
     ['NetworkSettings.enableRHI', true],
@@ -125,9 +124,9 @@ describe('ako-serverless validate', () => {
   };
 
   it('exits 2 for an unimplemented model-changing key, naming it', async () => {
-    const file = write('instances:\n  - set: { AKOSettings.clusterName: c, AKOSettings.enableEVH: true }\n');
+    const file = write('instances:\n  - set: { AKOSettings.clusterName: c, L7Settings.noPGForSNI: true }\n');
     expect(await run(['--instances', file])).toBe(2);
-    expect(err.join('\n')).toContain('AKOSettings.enableEVH');
+    expect(err.join('\n')).toContain('L7Settings.noPGForSNI');
   });
 
   it('exits 2 for a misspelt key, with the suggestion', async () => {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import {
+  buildCrStatuses,
   buildModels,
   buildStaticRoutes,
+  type CrStatus,
   type InstancePartition,
   partitionByInstance,
 } from '../../../shared/model/index.ts';
@@ -70,6 +72,8 @@ export interface InstanceOutput {
   models: AviModel[];
   staticRoutes: StaticRoute[];
   skipped: SkippedObject[];
+  /** HostRule/HTTPRule/AviInfraSetting/L4Rule statuses as the instance would write them. */
+  crStatuses: CrStatus[];
 }
 
 /** The whole computation, pure given the registry and the objects. */
@@ -91,6 +95,7 @@ export function modelsForRegistry(
       models: state.models,
       staticRoutes: routes.routes,
       skipped: [...state.skipped, ...routes.skipped],
+      crStatuses: buildCrStatuses(instance, view, facts),
     };
   });
   return { outputs, partition };
@@ -119,6 +124,7 @@ function toJson(outputs: InstanceOutput[], partition: InstancePartition): string
         models: o.models.map(redact),
         staticRoutes: o.staticRoutes,
         skipped: o.skipped,
+        crStatuses: o.crStatuses,
       })),
       unownedNamespaces: partition.unowned,
     },
@@ -153,6 +159,13 @@ export function formatSummary(outputs: InstanceOutput[], partition: InstancePart
     if (o.skipped.length > 0) {
       lines.push('  skipped');
       for (const s of o.skipped) lines.push(`    ${skippedLine(s)}`);
+    }
+    if (o.crStatuses.length > 0) {
+      lines.push('  CR status');
+      for (const c of o.crStatuses) {
+        const where = c.namespace ? `${c.namespace}/${c.name}` : c.name;
+        lines.push(`    ${c.kind} ${where}: ${c.status}${c.error ? ` (${c.error})` : ''}`);
+      }
     }
     lines.push('');
   }
