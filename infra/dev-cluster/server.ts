@@ -3,7 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, gone } from './errors.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
 import { decodeProtobufObject } from './proto.ts';
-import { apiVersionOf, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
+import { apiVersionOf, asServed, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
+import { unknownFields } from './schema.ts';
 import {
   type FieldMatcher,
   type LabelMatcher,
@@ -330,18 +331,21 @@ export class ApiHandler {
         return this.#watch(t, url, req, res);
       case 'create': {
         const body = parseBody(await readBody(req), ctype);
+        strictFields(rt, url, body);
         if (url.searchParams.get('dryRun')) return send(res, 201, body);
-        return send(res, 201, store.create(rt, ns, body));
+        return send(res, 201, asServed(rt, store.create(rt, ns, body)));
       }
       case 'update': {
         const body = parseBody(await readBody(req), ctype);
+        strictFields(rt, url, body);
         const sub = t.subresource === 'status' ? 'status' : undefined;
-        return send(res, 200, store.update(rt, ns, t.name!, body, { subresource: sub }));
+        return send(res, 200, asServed(rt, store.update(rt, ns, t.name!, body, { subresource: sub })));
       }
       case 'patch': {
         const body = parseBody(await readBody(req), ctype);
         const sub = t.subresource === 'status' ? 'status' : undefined;
-        const applyPatch = (cur: KObj): unknown => {
+        const applyPatch = (cur: KObj): unknown => strictFields(rt, url, patchWith(cur));
+        const patchWith = (cur: KObj): unknown => {
           if (ctype.startsWith('application/json-patch+json')) return jsonPatch(cur, body);
           if (ctype.startsWith('application/strategic-merge-patch+json'))
             return strategicMergePatch(cur, body, rt.kind);
@@ -366,7 +370,14 @@ export class ApiHandler {
           );
         }
         if (!store.get(rt, ns, t.name!)) throw this.#notFound(rt, t.name!);
-        return send(res, 200, store.patch(rt, ns, t.name!, applyPatch, { subresource: sub }));
+        return send(
+          res,
+          200,
+          asServed(
+            rt,
+            store.patch(rt, ns, t.name!, (cur) => applyPatch(asServed(rt, cur)), { subresource: sub }),
+          ),
+        );
       }
       case 'delete': {
         const body = parseBody(await readBody(req), ctype) as
@@ -392,7 +403,7 @@ export class ApiHandler {
           kind: `${rt.kind}List`,
           apiVersion: apiVersionOf(rt),
           metadata: { resourceVersion: String(store.rv) },
-          items: victims.map(listItem),
+          items: victims.map((v) => listItem(asServed(rt, v))),
         });
       }
     }
@@ -411,18 +422,28 @@ export class ApiHandler {
     const rv = String(this.s.store.rv);
     if (/as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept)) {
       const url = new URL(req.url ?? '/', 'http://local');
-      send(res, 200, toTable(rt.kind, objs, rv, url.searchParams.get('includeObject') ?? 'Metadata'));
+      send(
+        res,
+        200,
+        toTable(
+          rt.kind,
+          objs.map((o) => asServed(rt, o)),
+          rv,
+          url.searchParams.get('includeObject') ?? 'Metadata',
+          rt.printerColumns,
+        ),
+      );
       return;
     }
     if (single) {
-      send(res, 200, objs[0]);
+      send(res, 200, asServed(rt, objs[0]!));
       return;
     }
     send(res, 200, {
       kind: `${rt.kind}List`,
       apiVersion: apiVersionOf(rt),
       metadata: { resourceVersion: rv },
-      items: objs.map(listItem),
+      items: objs.map((o) => listItem(asServed(rt, o))),
     });
   }
 
@@ -507,6 +528,22 @@ export class ApiHandler {
   }
 }
 
+/**
+ * `fieldValidation=Strict` (kubectl's default): a custom resource carrying fields its schema does not know is
+ * refused instead of pruned, as the API server's strict decoding does. Returns the body for chaining.
+ */
+function strictFields(rt: ResourceType, url: URL, body: unknown): unknown {
+  if (!rt.schema || url.searchParams.get('fieldValidation') !== 'Strict') return body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const unknown = unknownFields(rt.schema, body as Record<string, unknown>);
+  if (unknown.length) {
+    throw badRequest(
+      `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+    );
+  }
+  return body;
+}
+
 function matches(c: WatchConn, o: KObj): boolean {
   if (c.namespace !== undefined && o.metadata.namespace !== c.namespace) return false;
   return c.labels(o.metadata.labels as Record<string, string> | undefined) && c.fields(o);
@@ -542,5 +579,12 @@ export function deliver(c: WatchConn, e: StoreEvent): void {
 }
 
 function writeObjectEvent(c: WatchConn, type: string, o: KObj): void {
-  writeEvent(c.res, type, c.table ? toTable(c.rt.kind, [o], String(o.metadata.resourceVersion), 'Metadata') : o);
+  const served = asServed(c.rt, o);
+  writeEvent(
+    c.res,
+    type,
+    c.table
+      ? toTable(c.rt.kind, [served], String(o.metadata.resourceVersion), 'Metadata', c.rt.printerColumns)
+      : served,
+  );
 }
