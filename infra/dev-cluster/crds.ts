@@ -222,7 +222,10 @@ export function installCrdSupport(host: CrdHost): void {
       obj.status = acceptedStatus(obj, old);
       return;
     }
-    if (!rt.crd || !rt.schema) return;
+    if (!rt.crd) return;
+    // With the status subresource, a create starts without status (only /status writes it).
+    if (rt.status && !old) delete obj.status;
+    if (!rt.schema) return;
     // A status write checks only the status; a main-resource write everything but the status it will not keep.
     const causes = applyCrdSchema(rt.schema, obj).filter((c) =>
       subresource === 'status' ? c.field.startsWith('status') : !(rt.status && c.field.startsWith('status')),
