@@ -9,8 +9,8 @@ export interface WatchedKind {
   namespaced: boolean;
   /** Server-side filter (TLS secrets only). */
   fieldSelector?: string;
-  /** Watched only when discovery shows the API (OpenShift Routes, CNI objects). */
-  optional?: 'routes' | 'cni';
+  /** Watched only when discovery shows the API (OpenShift Routes, CNI objects, AKO's CRDs: see crds.ts). */
+  optional?: 'routes' | 'cni' | 'crd';
 }
 
 const k = (

@@ -1,0 +1,187 @@
+/**
+ * AKO's custom resources (HostRule, HTTPRule, AviInfraSetting, L4Rule): watched when the cluster serves them.
+ * Discovery runs at start and then periodically, so a CRD installed later is picked up, a newer served version
+ * is preferred, and a CRD that is removed stops its watch (the API server deleted its objects with it, so they are
+ * reported deleted). A failed discovery changes nothing: a watch is never stopped on a guess.
+ */
+import { AKO_CR_GROUP, AKO_CR_KINDS, type AkoCrKindInfo } from '../../shared/events/crds.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { WatchedKind } from './kinds.ts';
+import { expectOk, type KubeRequest } from './kube.ts';
+
+export const AKO_GROUP = AKO_CR_GROUP;
+
+/** One AKO custom resource kind and the versions it may be served at, preferred first (as AKO reads them). */
+export type CrdKind = AkoCrKindInfo;
+
+export const AKO_CRD_KINDS: readonly CrdKind[] = AKO_CR_KINDS;
+
+export function watchedCrdKind(c: CrdKind, version: string): WatchedKind {
+  return {
+    kind: c.kind,
+    apiVersion: `${AKO_GROUP}/${version}`,
+    group: AKO_GROUP,
+    version,
+    plural: c.plural,
+    namespaced: c.namespaced,
+    optional: 'crd',
+  };
+}
+
+/** What discovery saw: per group version, the plurals it serves (empty when the version is not served). */
+export type ServedResources = Map<string, Set<string>>;
+
+/** Reads discovery for every version AKO's kinds may use; throws when any answer is not usable. */
+export async function discoverAkoCrds(
+  request: KubeRequest,
+  kinds: readonly CrdKind[] = AKO_CRD_KINDS,
+): Promise<ServedResources> {
+  const out: ServedResources = new Map();
+  for (const version of new Set(kinds.flatMap((k) => k.versions))) {
+    const path = `/apis/${AKO_GROUP}/${version}`;
+    const res = await request('GET', path);
+    if (res.status === 404) {
+      out.set(version, new Set());
+      continue;
+    }
+    expectOk(res, `discovery ${path}`);
+    out.set(version, new Set(((res.body?.resources ?? []) as { name: string }[]).map((r) => r.name)));
+  }
+  return out;
+}
+
+export interface CrdPlan {
+  start: WatchedKind[];
+  /** Watches to stop; `gone` when the kind is no longer served at all (its objects were deleted with it). */
+  stop: { kind: WatchedKind; gone: boolean }[];
+}
+
+/**
+ * Pure: which watches to start and stop, given what discovery serves and what is being watched (by kind name).
+ * A kind served at a more preferred version than the one watched moves to it.
+ */
+export function planCrdWatches(
+  served: ServedResources,
+  watching: ReadonlyMap<string, WatchedKind>,
+  kinds: readonly CrdKind[] = AKO_CRD_KINDS,
+): CrdPlan {
+  const plan: CrdPlan = { start: [], stop: [] };
+  for (const c of kinds) {
+    const version = c.versions.find((v) => served.get(v)?.has(c.plural));
+    const cur = watching.get(c.kind);
+    if (cur && cur.version === version) continue;
+    if (cur) plan.stop.push({ kind: cur, gone: version === undefined });
+    if (version) plan.start.push(watchedCrdKind(c, version));
+  }
+  return plan;
+}
+
+export interface CrdWatchDeps {
+  request: KubeRequest;
+  logger: Logger;
+  /** Starts a watch; resolves after its first complete list. */
+  startWatch(kind: WatchedKind): Promise<void>;
+  /** Stops a watch; with `gone`, reports every object of the kind deleted. */
+  stopWatch(kind: WatchedKind, gone: boolean): Promise<void>;
+  /** Rediscovery period; 0 = only at start. */
+  everyMs: number;
+  kinds?: readonly CrdKind[];
+}
+
+export interface CrdWatching {
+  /** The first discovery (and the first list of every kind it found). Never rejects. */
+  started: Promise<void>;
+  /** Runs one discovery round now (tests, and after a failed start). */
+  rediscover(): Promise<void>;
+  /** Kind name → the watched kind. */
+  watching(): ReadonlyMap<string, WatchedKind>;
+  stop(): void;
+}
+
+export function startCrdWatching(deps: CrdWatchDeps): CrdWatching {
+  const watching = new Map<string, WatchedKind>();
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  /** A kind the forwarder may not list (RBAC) is left out, loudly, rather than holding readiness forever. */
+  const refused = new Set<string>();
+  const mayList = async (kind: WatchedKind): Promise<boolean> => {
+    const path = `/apis/${kind.group}/${kind.version}/${kind.plural}?limit=1`;
+    const res = await deps
+      .request('GET', path)
+      .catch((err: unknown) => ({ status: 0, body: { message: String(err) } }));
+    if (res.status >= 200 && res.status < 300) {
+      refused.delete(kind.kind);
+      return true;
+    }
+    if (!refused.has(kind.kind)) {
+      refused.add(kind.kind);
+      deps.logger.error('cannot list an AKO custom resource the cluster serves; not watching it', {
+        kind: kind.kind,
+        status: res.status,
+        reason: res.body?.message,
+        action: `grant the forwarder get/list/watch on ${kind.plural}.${kind.group} (and patch on ${kind.plural}/status)`,
+        outcome: 'skipped',
+      });
+    }
+    return false;
+  };
+
+  const round = async () => {
+    let served: ServedResources;
+    try {
+      served = await discoverAkoCrds(deps.request, deps.kinds);
+      failures = 0;
+    } catch (err) {
+      // Only warn on the first of a series: a cluster without the CRDs is normal, a flapping API is not news.
+      if (failures++ === 0) {
+        deps.logger.warn('AKO CRD discovery failed; keeping the current watches and retrying', {
+          reason: err instanceof Error ? err.message : String(err),
+          outcome: 'retry',
+        });
+      }
+      return;
+    }
+    const plan = planCrdWatches(served, watching, deps.kinds);
+    for (const { kind, gone } of plan.stop) {
+      if (stopped) return;
+      watching.delete(kind.kind);
+      deps.logger.info(gone ? 'AKO CRD no longer served; its objects are gone' : 'AKO CRD served at a newer version', {
+        kind: kind.kind,
+        version: kind.version,
+      });
+      await deps.stopWatch(kind, gone);
+    }
+    await Promise.all(
+      plan.start.map(async (kind) => {
+        if (stopped || !(await mayList(kind))) return;
+        watching.set(kind.kind, kind);
+        deps.logger.info('AKO CRD found; watching it', { kind: kind.kind, apiVersion: kind.apiVersion });
+        await deps.startWatch(kind);
+      }),
+    );
+  };
+  // Rounds never overlap: a slow first list must not start the same watch twice.
+  const rediscover = () => {
+    if (stopped) return Promise.resolve();
+    running = (running ?? Promise.resolve()).then(round, round);
+    return running;
+  };
+
+  const started = rediscover();
+  if (deps.everyMs > 0) {
+    timer = setInterval(() => void rediscover(), deps.everyMs);
+    timer.unref();
+  }
+  return {
+    started,
+    rediscover,
+    watching: () => watching,
+    stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    },
+  };
+}
