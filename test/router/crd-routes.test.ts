@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Delivery, route } from '../../functions/router/route.ts';
-import { type BusEvent, busEvent, parseBusEvent } from '../../shared/events/index.ts';
+import { type BusEvent, parseBusEvent } from '../../shared/events/index.ts';
 import { change, index, objectEvent } from './fixtures.ts';
 
 const parsed = (raw: unknown): BusEvent => {
