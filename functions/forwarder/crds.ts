@@ -6,8 +6,9 @@
  */
 import { AKO_CR_GROUP, AKO_CR_KINDS, type AkoCrKindInfo } from '../../shared/events/crds.ts';
 import type { Logger } from '../../shared/log.ts';
-import type { WatchedKind } from './kinds.ts';
+import { listPath, type WatchedKind } from './kinds.ts';
 import { expectOk, type KubeRequest } from './kube.ts';
+import { KindWatcher, type WatcherCallbacks, type WatcherOptions } from './watcher.ts';
 
 export const AKO_GROUP = AKO_CR_GROUP;
 
@@ -85,6 +86,11 @@ export interface CrdWatchDeps {
   stopWatch(kind: WatchedKind, gone: boolean): Promise<void>;
   /** Rediscovery period; 0 = only at start. */
   everyMs: number;
+  /**
+   * When given (and the forwarder may list CustomResourceDefinitions), a watch on the CRDs of AKO's group runs
+   * discovery as soon as one is added, changed or deleted; the period then only backs it up.
+   */
+  watcherOptions?: WatcherOptions;
   kinds?: readonly CrdKind[];
 }
 
@@ -169,8 +175,37 @@ export function startCrdWatching(deps: CrdWatchDeps): CrdWatching {
     running = (running ?? Promise.resolve()).then(round, round);
     return running;
   };
+  // Bursts of CRD events (a chart installing four CRDs) queue one round, not one each.
+  let queued = false;
+  const soon = () => {
+    if (queued || stopped) return;
+    queued = true;
+    running = (running ?? Promise.resolve()).then(() => {
+      queued = false;
+      return round();
+    });
+  };
 
   const started = rediscover();
+  let definitions: KindWatcher | undefined;
+  if (deps.watcherOptions) {
+    const opts = deps.watcherOptions;
+    void (async () => {
+      const probe = await deps
+        .request('GET', `${listPath(CRD_KIND)}?limit=1`)
+        .catch(() => ({ status: 0, body: undefined }));
+      if (stopped) return;
+      if (probe.status < 200 || probe.status >= 300) {
+        deps.logger.info('cannot watch CustomResourceDefinitions; AKO CRDs are found by periodic discovery only', {
+          status: probe.status,
+          everySeconds: deps.everyMs / 1000,
+        });
+        return;
+      }
+      definitions = new KindWatcher(CRD_KIND, opts, crdCallbacks(soon));
+      void definitions.start();
+    })();
+  }
   if (deps.everyMs > 0) {
     timer = setInterval(() => void rediscover(), deps.everyMs);
     timer.unref();
@@ -182,6 +217,53 @@ export function startCrdWatching(deps: CrdWatchDeps): CrdWatching {
     stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      void definitions?.stop();
     },
+  };
+}
+
+const CRD_KIND: WatchedKind = {
+  kind: 'CustomResourceDefinition',
+  apiVersion: 'apiextensions.k8s.io/v1',
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: raw Kubernetes JSON
+type Raw = Record<string, any>;
+
+/** Callbacks of the CRD watch: nothing is published; a change to a CRD of AKO's group asks for discovery. */
+function crdCallbacks(changed: () => void): WatcherCallbacks {
+  const known = new Map<string, Raw>();
+  const ours = (o: Raw) => o.spec?.group === AKO_GROUP;
+  return {
+    upsert(_k, o) {
+      const key = `/${o.metadata?.name}`;
+      const before = JSON.stringify(known.get(key));
+      known.set(key, o);
+      if (ours(o) && before !== JSON.stringify(o)) changed();
+    },
+    remove(_k, o) {
+      known.delete(`/${o.metadata?.name}`);
+      if (ours(o)) changed();
+    },
+    known: () => known.keys(),
+    lookup: (_k, key) => known.get(key),
+    // Only what decides discovery: the group, the served versions and whether the CRD is established.
+    transform: (_k, o) => ({
+      metadata: { name: o.metadata?.name, uid: o.metadata?.uid, resourceVersion: o.metadata?.resourceVersion },
+      spec: {
+        group: o.spec?.group,
+        versions: ((o.spec?.versions ?? []) as Raw[]).map((v) => ({ name: v.name, served: v.served })),
+      },
+      status: {
+        established: ((o.status?.conditions ?? []) as Raw[]).some(
+          (c) => c.type === 'Established' && c.status === 'True',
+        ),
+      },
+    }),
+    restarted() {},
   };
 }

@@ -443,6 +443,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
           request,
           logger: log,
           everyMs: (opts.crdDiscoverySeconds ?? 60) * 1000,
+          watcherOptions: watcherOpts,
           async startWatch(kind) {
             if (stopping) return;
             const w = new KindWatcher(kind, watcherOpts, callbacks);

@@ -138,6 +138,34 @@ describe('forwarder: AKO custom resources', () => {
     await eventually(() => changesOf(rig!, 'HostRule', 'again').length > 0, 'the HostRule after re-install');
   });
 
+  it('finds a CRD installed after start at once through its watch on CustomResourceDefinitions', async () => {
+    // No periodic discovery: only the CRD watch can find it.
+    rig = await startRig({ before: shop, forwarder: { crdDiscoverySeconds: 0 } });
+    await rig.fwd.ready;
+    await eventually(() => (rig!.dc.hooks.requests()['watch customresourcedefinitions'] ?? 0) > 0, 'the CRD watch');
+    rig.dc.apply(crd('aviinfrasetting.yaml'));
+    rig.dc.apply(infraSetting('infra-late', 'se-late'));
+    await eventually(() => changesOf(rig!, 'AviInfraSetting', 'infra-late').length > 0, 'the AviInfraSetting');
+    // A CRD of another group changes nothing.
+    rig.dc.apply({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { kind: 'Widget', plural: 'widgets' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+      },
+    });
+    rig.dc.delete('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'aviinfrasettings.ako.vmware.com');
+    await eventually(
+      () => changesOf(rig!, 'AviInfraSetting', 'infra-late').some((d) => d.op === 'delete'),
+      'the AviInfraSetting deletion',
+    );
+    expect(rig.fwd.metrics().kinds).not.toContain('Widget');
+  });
+
   it('leaves out a CR kind it may not list, and watches it once listing works', async () => {
     const lines: Detail[] = [];
     const logger = createLogger({}, { level: 'warn', write: (l) => lines.push(JSON.parse(l)) });
