@@ -132,11 +132,29 @@ function openApiV3(rs: ResourceType[]): unknown {
       },
     };
   }
+  // Custom resources publish their CRD schema (what `kubectl explain` reads), named like the real server does.
+  const schemas: Record<string, unknown> = {};
+  for (const r of rs) {
+    if (!r.schema) continue;
+    const name = `${r.group.split('.').reverse().join('.')}.${r.version}.${r.kind}`;
+    const props = (r.schema.properties ?? {}) as Record<string, unknown>;
+    schemas[name] = {
+      ...r.schema,
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this object.' },
+        kind: { type: 'string', description: 'Kind is a string value representing the REST resource.' },
+        metadata: { type: 'object', description: "Standard object's metadata." },
+        ...props,
+      },
+      'x-kubernetes-group-version-kind': [{ group: r.group, version: r.version, kind: r.kind }],
+    };
+  }
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 

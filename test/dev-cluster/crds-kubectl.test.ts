@@ -105,6 +105,10 @@ describe.skipIf(!HAVE_KUBECTL)('kubectl with AKO CRDs against the dev cluster', 
     expect(infra.metadata.namespace).toBeUndefined();
     const l4 = JSON.parse(await kubectl('get', 'l4rule', 'shop-l4', '-n', 'shop', '-o', 'json'));
     expect(l4.spec.networkProfileRef).toBe('System-TCP-Proxy');
+    // kubectl explain reads the CRD schema from the server's OpenAPI v3.
+    const explained = await kubectl('explain', 'hostrule.spec.virtualhost.fqdnType');
+    expect(explained).toMatch(/FIELD:\s+fqdnType <string>/);
+    expect(explained).toMatch(/Exact\s+Wildcard\s+Contains/);
   });
 
   it('re-applies changes, keeps the status, refuses unknown fields and deletes', async () => {
