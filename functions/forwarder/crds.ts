@@ -6,8 +6,10 @@
  */
 import { AKO_CR_GROUP, AKO_CR_KINDS, type AkoCrKindInfo } from '../../shared/events/crds.ts';
 import type { Logger } from '../../shared/log.ts';
+import type { KubeObject } from '../../shared/model/types.ts';
 import { listPath, type WatchedKind } from './kinds.ts';
-import { expectOk, type KubeRequest } from './kube.ts';
+import { expectOk, type KubeRequest, listAll } from './kube.ts';
+import { trimObject } from './trim.ts';
 import { KindWatcher, type WatcherCallbacks, type WatcherOptions } from './watcher.ts';
 
 export const AKO_GROUP = AKO_CR_GROUP;
@@ -266,4 +268,21 @@ function crdCallbacks(changed: () => void): WatcherCallbacks {
     }),
     restarted() {},
   };
+}
+
+/**
+ * One-shot read of every AKO custom resource the cluster serves (for `plan`-style readers that list instead of
+ * watching), trimmed like the forwarder trims them. Throws on any failure: a partial read must not look complete.
+ */
+export async function readAkoCrs(
+  request: KubeRequest,
+  kinds: readonly CrdKind[] = AKO_CRD_KINDS,
+): Promise<{ kinds: WatchedKind[]; objects: KubeObject[] }> {
+  const plan = planCrdWatches(await discoverAkoCrds(request, kinds), new Map(), kinds);
+  const objects: KubeObject[] = [];
+  for (const kind of plan.start) {
+    const { items } = await listAll(request, listPath(kind));
+    for (const raw of items) objects.push(trimObject(kind.kind, kind.apiVersion, raw as Raw));
+  }
+  return { kinds: plan.start, objects };
 }

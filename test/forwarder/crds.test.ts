@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planCrdWatches, type ServedResources, watchedCrdKind } from '../../functions/forwarder/crds.ts';
+import { planCrdWatches, readAkoCrs, type ServedResources, watchedCrdKind } from '../../functions/forwarder/crds.ts';
 import type { WatchedKind } from '../../functions/forwarder/kinds.ts';
+import { kubeRequester } from '../../functions/forwarder/kube.ts';
 import type { DevCluster } from '../../infra/dev-cluster/index.ts';
+import { startDevCluster } from '../../infra/dev-cluster/index.ts';
 import { parseManifests } from '../../infra/dev-cluster/seed.ts';
 import { AKO_CR_KINDS } from '../../shared/events/crds.ts';
 import { createLogger } from '../../shared/log.ts';
@@ -198,6 +201,37 @@ describe('forwarder: AKO custom resources', () => {
     });
     await rig.fwd.ready;
     expect(rig.fwd.metrics().kinds).not.toContain('HostRule');
+  });
+});
+
+describe('readAkoCrs (one-shot read for plan)', () => {
+  it('lists the CRs of the kinds served, trimmed, and nothing when none is installed', async () => {
+    const dc = await startDevCluster({ bookmarkIntervalMs: 0 });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromString(dc.kubeconfig());
+      const request = kubeRequester(kc);
+      expect(await readAkoCrs(request)).toEqual({ kinds: [], objects: [] });
+      shop(dc);
+      dc.apply(crd('hostrule.yaml'));
+      dc.apply(crd('aviinfrasetting.yaml'));
+      dc.apply(hostRule('shop-host', 'shop.example.com'));
+      dc.setStatus('ako.vmware.com/v1beta1', 'HostRule', 'shop', 'shop-host', { status: 'Accepted' });
+      dc.apply(infraSetting('infra-a', 'se-a'));
+      const read = await readAkoCrs(request);
+      expect(read.kinds.map((k) => k.apiVersion + ' ' + k.kind)).toEqual([
+        'ako.vmware.com/v1beta1 HostRule',
+        'ako.vmware.com/v1beta1 AviInfraSetting',
+      ]);
+      expect(read.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+        'HostRule/shop/shop-host',
+        'AviInfraSetting//infra-a',
+      ]);
+      expect(read.objects[0]!.status).toBeUndefined();
+      expect(read.objects[0]!.apiVersion).toBe('ako.vmware.com/v1beta1');
+    } finally {
+      await dc.close();
+    }
   });
 });
 
