@@ -161,9 +161,12 @@ export function storedApiVersion(r: ResourceType): string {
   return r.group ? `${r.group}/${v}` : v;
 }
 
-/** `<group>/<storage version>/<plural>`: the store's key for a resource type (shared by its served versions). */
+/**
+ * The store's key for a resource type: `<group>/<version>/<plural>`; for custom resources `<group>/(any)/<plural>`,
+ * shared by every served version and kept when the CRD changes its storage version (objects stay where they are).
+ */
 export function resourceId(r: ResourceType): string {
-  return `${r.group}/${r.storageVersion ?? r.version}/${r.plural}`;
+  return `${r.group}/${r.crd ? '*' : r.version}/${r.plural}`;
 }
 
 /** The object as a client of this served version sees it (custom resources convert with strategy None). */

@@ -152,6 +152,25 @@ describe('CustomResourceDefinitions on the dev cluster', () => {
     expect((await call(dc, 'GET', '/apis/ako.vmware.com/v1alpha1/hostrules')).body.items).toHaveLength(1);
   });
 
+  it('keeps the objects when the CRD changes its storage version or stops serving a version', async () => {
+    dc.apply(crd('hostrule.yaml'));
+    await call(dc, 'POST', HR, hostRule('shop'));
+    const changed = crd('hostrule.yaml');
+    changed.spec.versions[0].storage = false;
+    changed.spec.versions[1].storage = true;
+    const put = dc.apply(changed);
+    expect(put.status.storedVersions).toEqual(['v1beta1', 'v1alpha1']);
+    expect((await call(dc, 'GET', `${HR}/shop`)).body.spec.virtualhost.fqdn).toBe('shop.example.com');
+    const oldOnly = crd('hostrule.yaml');
+    oldOnly.spec.versions[0].served = false;
+    dc.apply(oldOnly);
+    expect((await call(dc, 'GET', `${HR}/shop`)).status).toBe(404);
+    const viaAlpha = await call(dc, 'GET', '/apis/ako.vmware.com/v1alpha1/namespaces/default/hostrules/shop');
+    expect(viaAlpha.body.apiVersion).toBe('ako.vmware.com/v1alpha1');
+    expect(viaAlpha.body.spec.virtualhost.fqdn).toBe('shop.example.com');
+    expect((await call(dc, 'GET', '/apis/ako.vmware.com')).body.preferredVersion.version).toBe('v1alpha1');
+  });
+
   it('keeps status and spec apart when the status subresource is declared', async () => {
     dc.apply(crd('hostrule.yaml'));
     const created = (await call(dc, 'POST', HR, { ...hostRule('shop'), status: { status: 'Accepted' } })).body;
