@@ -5,9 +5,9 @@
  * `additionalPrinterColumns`). Custom resources are pruned, defaulted and validated against their version's
  * `openAPIV3Schema`. Deleting a CRD deletes its custom resources and ends their watches.
  */
-import { ApiError, invalid } from './errors.ts';
+import { ApiError, badRequest, invalid } from './errors.ts';
 import type { ResourceIndex, ResourceType } from './resources.ts';
-import { applyCrdSchema, type Cause } from './schema.ts';
+import { applyCrdSchema, type Cause, unknownFields } from './schema.ts';
 import type { KObj, ObjectStore } from './store.ts';
 
 export const CRD_GROUP = 'apiextensions.k8s.io';
@@ -251,4 +251,42 @@ export function installCrdSupport(host: CrdHost): void {
     index.removeCrd(obj.metadata.name);
     host.endWatches(types);
   });
+}
+
+/** OpenAPI v3 component schemas of the custom resource types among `rs`, named like the real server names them. */
+export function crdOpenApiSchemas(rs: ResourceType[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  for (const r of rs) {
+    if (!r.schema) continue;
+    const name = `${r.group.split('.').reverse().join('.')}.${r.version}.${r.kind}`;
+    const props = (r.schema.properties ?? {}) as Record<string, unknown>;
+    schemas[name] = {
+      ...r.schema,
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this object.' },
+        kind: { type: 'string', description: 'Kind is a string value representing the REST resource.' },
+        metadata: { type: 'object', description: "Standard object's metadata." },
+        ...props,
+      },
+      'x-kubernetes-group-version-kind': [{ group: r.group, version: r.version, kind: r.kind }],
+    };
+  }
+  return schemas;
+}
+
+/**
+ * `fieldValidation=Strict` (kubectl's default): a custom resource carrying fields its schema does not know is
+ * refused instead of pruned, as the API server's strict decoding does. Returns the body for chaining.
+ */
+export function strictFields(rt: ResourceType, url: URL, body: unknown): unknown {
+  if (!rt.schema || url.searchParams.get('fieldValidation') !== 'Strict') return body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const unknown = unknownFields(rt.schema, body as Record<string, unknown>);
+  if (unknown.length) {
+    throw badRequest(
+      `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+    );
+  }
+  return body;
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { crdOpenApiSchemas, strictFields } from './crds.ts';
 import { ApiError, badRequest, gone } from './errors.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
 import { decodeProtobufObject } from './proto.ts';
 import { apiVersionOf, asServed, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
-import { unknownFields } from './schema.ts';
 import {
   type FieldMatcher,
   type LabelMatcher,
@@ -132,24 +132,8 @@ function openApiV3(rs: ResourceType[]): unknown {
       },
     };
   }
-  // Custom resources publish their CRD schema (what `kubectl explain` reads), named like the real server does.
-  const schemas: Record<string, unknown> = {};
-  for (const r of rs) {
-    if (!r.schema) continue;
-    const name = `${r.group.split('.').reverse().join('.')}.${r.version}.${r.kind}`;
-    const props = (r.schema.properties ?? {}) as Record<string, unknown>;
-    schemas[name] = {
-      ...r.schema,
-      type: 'object',
-      properties: {
-        apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this object.' },
-        kind: { type: 'string', description: 'Kind is a string value representing the REST resource.' },
-        metadata: { type: 'object', description: "Standard object's metadata." },
-        ...props,
-      },
-      'x-kubernetes-group-version-kind': [{ group: r.group, version: r.version, kind: r.kind }],
-    };
-  }
+  // Custom resources publish their CRD schema (what `kubectl explain` reads).
+  const schemas = crdOpenApiSchemas(rs);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
@@ -544,22 +528,6 @@ export class ApiHandler {
     res.on('close', cleanup);
     req.on('close', cleanup);
   }
-}
-
-/**
- * `fieldValidation=Strict` (kubectl's default): a custom resource carrying fields its schema does not know is
- * refused instead of pruned, as the API server's strict decoding does. Returns the body for chaining.
- */
-function strictFields(rt: ResourceType, url: URL, body: unknown): unknown {
-  if (!rt.schema || url.searchParams.get('fieldValidation') !== 'Strict') return body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const unknown = unknownFields(rt.schema, body as Record<string, unknown>);
-  if (unknown.length) {
-    throw badRequest(
-      `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-    );
-  }
-  return body;
 }
 
 function matches(c: WatchConn, o: KObj): boolean {
