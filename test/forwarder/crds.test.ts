@@ -98,6 +98,21 @@ describe('forwarder: AKO custom resources', () => {
     expect(ns.objects.map((o: Detail) => `${o.kind}/${o.name}`)).toContain('HostRule/shop-host');
   });
 
+  it('forwards the namespace annotation that selects an AviInfraSetting', async () => {
+    rig = await startRig({ before: shop, forwarder: { crdDiscoverySeconds: 0 } });
+    await rig.fwd.ready;
+    rig.dc.annotate('v1', 'Namespace', undefined, 'shop', {
+      'aviinfrasetting.ako.vmware.com/name': 'infra-a',
+      'example.com/unrelated': 'x',
+    });
+    const annotated = () =>
+      objectChanges(rig!.pub).filter(
+        (d) => d.kind === 'Namespace' && d.name === 'shop' && d.object.metadata.annotations,
+      );
+    await eventually(() => annotated().length > 0, 'the annotated Namespace');
+    expect(annotated()[0].object.metadata.annotations).toEqual({ 'aviinfrasetting.ako.vmware.com/name': 'infra-a' });
+  });
+
   it('does not republish a CR whose status alone changed (the write-back makes no loop)', async () => {
     rig = await startRig({
       before: (dc) => {
