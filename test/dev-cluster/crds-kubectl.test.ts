@@ -149,19 +149,16 @@ describe.skipIf(!HAVE_KUBECTL)('kubectl with AKO CRDs against the dev cluster', 
     await kubectl('apply', '-f', CRD_DIR);
     const watch = spawn('kubectl', args(['get', 'hostrules', '-A', '-w', '--output-watch-events']), { env: env() });
     let out = '';
-    const seen = (re: RegExp) =>
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (re.test(out)) resolve();
-        };
-        watch.stdout.on('data', (d) => {
-          out += String(d);
-          check();
-        });
-        check();
-      });
+    const waiters: (() => void)[] = [];
+    watch.stdout.on('data', (d) => {
+      out += String(d);
+      for (const w of waiters.splice(0)) w();
+    });
+    const seen = async (re: RegExp) => {
+      while (!re.test(out)) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
     try {
-      // The watch has started once kubectl printed the (empty) list's end: wait for the first request.
+      // kubectl lists, then watches: wait until its watch request has reached the server.
       await new Promise<void>((resolve) => {
         const t = setInterval(() => {
           if ((dc.hooks.requests()['watch hostrules'] ?? 0) > 0) {
