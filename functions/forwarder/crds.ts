@@ -34,13 +34,23 @@ export function watchedCrdKind(c: CrdKind, version: string): WatchedKind {
 /** What discovery saw: per group version, the plurals it serves (empty when the version is not served). */
 export type ServedResources = Map<string, Set<string>>;
 
-/** Reads discovery for every version AKO's kinds may use; throws when any answer is not usable. */
+/**
+ * Reads discovery for every version of AKO's group the server lists plus those AKO's kinds may use; throws when
+ * any answer is not usable.
+ */
 export async function discoverAkoCrds(
   request: KubeRequest,
   kinds: readonly CrdKind[] = AKO_CRD_KINDS,
 ): Promise<ServedResources> {
   const out: ServedResources = new Map();
-  for (const version of new Set(kinds.flatMap((k) => k.versions))) {
+  const group = await request('GET', `/apis/${AKO_GROUP}`);
+  const listed =
+    group.status === 404
+      ? []
+      : ((expectOk(group, `discovery /apis/${AKO_GROUP}`).body?.versions ?? []) as { version: string }[]).map(
+          (v) => v.version,
+        );
+  for (const version of new Set([...kinds.flatMap((k) => k.versions), ...listed])) {
     const path = `/apis/${AKO_GROUP}/${version}`;
     const res = await request('GET', path);
     if (res.status === 404) {
@@ -73,7 +83,9 @@ export function planCrdWatches(
     const version = c.versions.find((v) => served.get(v)?.has(c.plural));
     const cur = watching.get(c.kind);
     if (cur && cur.version === version) continue;
-    if (cur) plan.stop.push({ kind: cur, gone: version === undefined });
+    // Gone only when no version serves it: objects served at a version AKO does not read still exist.
+    const anywhere = [...served.values()].some((plurals) => plurals.has(c.plural));
+    if (cur) plan.stop.push({ kind: cur, gone: !anywhere });
     if (version) plan.start.push(watchedCrdKind(c, version));
   }
   return plan;
@@ -156,10 +168,17 @@ export function startCrdWatching(deps: CrdWatchDeps): CrdWatching {
     for (const { kind, gone } of plan.stop) {
       if (stopped) return;
       watching.delete(kind.kind);
-      deps.logger.info(gone ? 'AKO CRD no longer served; its objects are gone' : 'AKO CRD served at a newer version', {
-        kind: kind.kind,
-        version: kind.version,
-      });
+      const moved = plan.start.some((k) => k.kind === kind.kind);
+      if (gone) deps.logger.info('AKO CRD no longer served; its objects are gone', { kind: kind.kind });
+      else if (moved)
+        deps.logger.info('AKO CRD served at a more preferred version', { kind: kind.kind, from: kind.version });
+      else {
+        deps.logger.error('AKO CRD served only at versions this build does not read; watch stopped, objects kept', {
+          kind: kind.kind,
+          version: kind.version,
+          outcome: 'skipped',
+        });
+      }
       await deps.stopWatch(kind, gone);
     }
     await Promise.all(

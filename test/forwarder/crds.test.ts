@@ -184,6 +184,30 @@ describe('forwarder: AKO custom resources', () => {
     expect(rig.fwd.metrics().kinds).not.toContain('Widget');
   });
 
+  it('stops watching a kind served only at a version it does not read, without reporting its objects deleted', async () => {
+    rig = await startRig({
+      before: (dc) => {
+        shop(dc);
+        dc.apply(crd('hostrule.yaml'));
+        dc.apply(hostRule('kept', 'kept.example.com'));
+      },
+      forwarder: { crdDiscoverySeconds: 0 },
+    });
+    await rig.fwd.ready;
+    await eventually(() => changesOf(rig!, 'HostRule', 'kept').length > 0, 'the HostRule');
+    const v1Only = crd('hostrule.yaml');
+    v1Only.spec.versions = [{ ...v1Only.spec.versions[0], name: 'v1' }];
+    rig.dc.apply(v1Only);
+    await eventually(() => !rig!.fwd.metrics().kinds.includes('HostRule'), 'the HostRule watch to stop');
+    // Served again at v1beta1: watched again; discovery rounds run one after another, so any deletion the stop
+    // reported would have been queued before the marker below.
+    rig.dc.apply(crd('hostrule.yaml'));
+    rig.dc.apply(hostRule('marker', 'marker.example.com'));
+    await eventually(() => changesOf(rig!, 'HostRule', 'marker').length > 0, 'the marker HostRule');
+    await rig.fwd.drained();
+    expect(changesOf(rig, 'HostRule', 'kept').map((d) => d.op)).toEqual(['upsert']);
+  });
+
   it('leaves out a CR kind it may not list, and watches it once listing works', async () => {
     const lines: Detail[] = [];
     const logger = createLogger({}, { level: 'warn', write: (l) => lines.push(JSON.parse(l)) });
@@ -277,6 +301,13 @@ describe('planCrdWatches', () => {
       'L4Rule@v1alpha2 gone=true',
     ]);
     expect(plan.start.map((k) => `${k.kind}@${k.version}`)).toEqual(['HostRule@v1beta1']);
+  });
+
+  it('keeps the objects of a kind served only at a version AKO does not read', () => {
+    const watching = new Map<string, WatchedKind>([['HostRule', watchedCrdKind(hostRule, 'v1beta1')]]);
+    const plan = planCrdWatches(served({ v1beta1: [], v1alpha1: [], v1alpha2: [], v1: ['hostrules'] }), watching);
+    expect(plan.stop.map((s) => `${s.kind.kind} gone=${s.gone}`)).toEqual(['HostRule gone=false']);
+    expect(plan.start).toEqual([]);
   });
 
   it('changes nothing while what is watched is still served', () => {
