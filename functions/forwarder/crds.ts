@@ -43,22 +43,26 @@ export async function discoverAkoCrds(
   kinds: readonly CrdKind[] = AKO_CRD_KINDS,
 ): Promise<ServedResources> {
   const out: ServedResources = new Map();
-  const group = await request('GET', `/apis/${AKO_GROUP}`);
-  const listed =
-    group.status === 404
-      ? []
-      : ((expectOk(group, `discovery /apis/${AKO_GROUP}`).body?.versions ?? []) as { version: string }[]).map(
-          (v) => v.version,
-        );
-  for (const version of new Set([...kinds.flatMap((k) => k.versions), ...listed])) {
-    const path = `/apis/${AKO_GROUP}/${version}`;
-    const res = await request('GET', path);
-    if (res.status === 404) {
-      out.set(version, new Set());
-      continue;
+  const groupVersions = async (): Promise<string[]> => {
+    const group = await request('GET', `/apis/${AKO_GROUP}`);
+    if (group.status === 404) return [];
+    const body = expectOk(group, `discovery /apis/${AKO_GROUP}`).body;
+    return ((body?.versions ?? []) as { version: string }[]).map((v) => v.version);
+  };
+  // The group is listed again after its versions were read: a version added meanwhile is read too.
+  let pending = new Set([...kinds.flatMap((k) => k.versions), ...(await groupVersions())]);
+  for (let pass = 0; pass < 3 && pending.size; pass++) {
+    for (const version of pending) {
+      const path = `/apis/${AKO_GROUP}/${version}`;
+      const res = await request('GET', path);
+      if (res.status === 404) {
+        out.set(version, new Set());
+        continue;
+      }
+      expectOk(res, `discovery ${path}`);
+      out.set(version, new Set(((res.body?.resources ?? []) as { name: string }[]).map((r) => r.name)));
     }
-    expectOk(res, `discovery ${path}`);
-    out.set(version, new Set(((res.body?.resources ?? []) as { name: string }[]).map((r) => r.name)));
+    pending = new Set((await groupVersions()).filter((v) => !out.has(v)));
   }
   return out;
 }
@@ -164,7 +168,16 @@ export function startCrdWatching(deps: CrdWatchDeps): CrdWatching {
       }
       return;
     }
-    const plan = planCrdWatches(served, watching, deps.kinds);
+    let plan = planCrdWatches(served, watching, deps.kinds);
+    if (plan.stop.some((x) => x.gone)) {
+      // "Served nowhere" reports every object of the kind deleted: a CRD changing while discovery reads it can look
+      // like that for a moment, so read again and act only on what both reads agree on.
+      try {
+        plan = planCrdWatches(await discoverAkoCrds(deps.request, deps.kinds), watching, deps.kinds);
+      } catch {
+        return;
+      }
+    }
     for (const { kind, gone } of plan.stop) {
       if (stopped) return;
       watching.delete(kind.kind);
