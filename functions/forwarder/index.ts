@@ -8,6 +8,7 @@ import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { type EncryptedSecret, formatStreamSequence, type InventoryItem } from '../../shared/events/index.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import type { KubeObject } from '../../shared/model/types.ts';
+import { type CrdWatching, startCrdWatching } from './crds.ts';
 import { type Built, Delivery } from './delivery.ts';
 import {
   DetailType,
@@ -70,6 +71,10 @@ export interface ForwarderOptions {
   flushTimeoutMs?: number;
   /** Clock (ms) for the stream's start (tests). */
   now?: () => number;
+  /** Watch AKO's CRDs (HostRule, HTTPRule, AviInfraSetting, L4Rule): 'auto' (default) those the cluster serves. */
+  crds?: 'auto' | false;
+  /** How often discovery looks for AKO's CRDs appearing or going (default 60; 0 = only at start). */
+  crdDiscoverySeconds?: number;
 }
 
 export interface ForwarderMetrics {
@@ -198,7 +203,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
   const republish = (ns: string) => {
     for (const key of byNamespace.get(ns) ?? []) {
       const [kindName, , name] = splitKey(key);
-      const kind = KIND_BY_NAME.get(kindName);
+      const kind = KIND_BY_NAME.get(kindName) ?? active.find((k) => k.kind === kindName);
       if (kind) enqueue(key, { t: 'object', kind, namespace: ns, name }, true);
     }
   };
@@ -461,6 +466,33 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     return out;
   }
 
+  // AKO's CRDs come and go with their CustomResourceDefinitions: watches are added and removed at run time.
+  let crdWatch: CrdWatching | undefined;
+  const watchCrds = () =>
+    opts.crds === false
+      ? undefined
+      : startCrdWatching({
+          request,
+          logger: log,
+          everyMs: (opts.crdDiscoverySeconds ?? 60) * 1000,
+          watcherOptions: watcherOpts,
+          async startWatch(kind) {
+            if (stopping) return;
+            const w = new KindWatcher(kind, watcherOpts, callbacks);
+            active.push(kind);
+            watchers.push(w);
+            await w.start();
+          },
+          async stopWatch(kind, gone) {
+            const w = watchers.find((x) => x.kind === kind);
+            if (w) watchers.splice(watchers.indexOf(w), 1);
+            if (active.includes(kind)) active.splice(active.indexOf(kind), 1);
+            await w?.stop();
+            if (gone)
+              for (const t of [...tableOf(kind).values()]) remove(kind, t.obj as unknown as Record<string, unknown>);
+          },
+        });
+
   delivery.start();
   let inventoryTimer: NodeJS.Timeout | undefined;
   let metricsTimer: NodeJS.Timeout | undefined;
@@ -491,8 +523,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     watchers.push(nsWatcher);
     await nsWatcher.start();
     const rest = active.filter((k) => k !== NAMESPACE_KIND).map((k) => new KindWatcher(k, watcherOpts, callbacks));
+    // After the namespaces: custom resources carry their namespace's labels from the start too.
+    crdWatch = watchCrds();
     watchers.push(...rest);
-    await Promise.all(rest.map((w) => w.start()));
+    await Promise.all([...rest.map((w) => w.start()), crdWatch?.started]);
     if (stopping) return;
     readyFlag = true;
     log.info('forwarder ready', { kinds: active.map((k) => k.kind), objects: metrics().objects });
@@ -525,6 +559,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
     async stop() {
       if (stopping) return;
       stopping = true;
+      crdWatch?.stop();
       if (inventoryTimer) clearInterval(inventoryTimer);
       if (metricsTimer) clearInterval(metricsTimer);
       await Promise.all(watchers.map((w) => w.stop()));

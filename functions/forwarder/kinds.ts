@@ -15,7 +15,8 @@ export interface WatchedKind {
    */
   keep?: (trimmed: Record<string, unknown>) => boolean;
   /** Watched only when discovery shows the API (OpenShift Routes, CNI objects). */
-  optional?: 'routes' | 'cni';
+  /** Watched only when discovery shows the API (OpenShift Routes, CNI objects, AKO's CRDs: see crds.ts). */
+  optional?: 'routes' | 'cni' | 'crd';
 }
 
 const k = (

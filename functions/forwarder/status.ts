@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { Logger } from '../../shared/log.ts';
 import { silentLogger } from '../../shared/log.ts';
+import { AKO_CR_STATUS_KINDS, crPathInfo, crStatusPatch, crStatusSchema } from './cr-status.ts';
 import type { KubeRequest, KubeResponse } from './kube.ts';
 
 const lbIngress = z.object({ ip: z.string().optional(), hostname: z.string().optional() }).loose();
@@ -24,8 +25,8 @@ const routeIngress = z
 export const statusUpdateSchema = z.object({
   target: z.object({
     apiVersion: z.string().min(1),
-    kind: z.enum(['Ingress', 'Service', 'Route', 'Namespace']),
-    /** Absent for Namespaces. */
+    kind: z.enum(['Ingress', 'Service', 'Route', 'Namespace', ...AKO_CR_STATUS_KINDS]),
+    /** Absent for Namespaces and AviInfraSettings (cluster-scoped). */
     namespace: z.string().optional(),
     name: z.string().min(1),
     /** When given, an object with another uid (deleted and re-created) is left alone. */
@@ -40,6 +41,8 @@ export const statusUpdateSchema = z.object({
    * created_by user); entries of other routers are kept. `entries: []` removes this instance's entries.
    */
   route: z.object({ routerName: z.string().min(1), entries: z.array(routeIngress) }).optional(),
+  /** HostRule / HTTPRule / AviInfraSetting / L4Rule: AKO's `status.status` and `status.error`. */
+  crStatus: crStatusSchema.optional(),
   /** Annotations to set (string) or remove (null), e.g. ako.vmware.com/host-fqdn-vs-uuid-map. */
   annotations: z.record(z.string(), z.string().nullable()).optional(),
   /** Kubernetes Events to record on the object (deduplicated for `eventDedupSeconds`). */
@@ -83,8 +86,13 @@ const PATHS: Record<string, { prefix: string; plural: string; namespaced: boolea
   Namespace: { prefix: '/api/v1', plural: 'namespaces', namespaced: false },
 };
 
+/** Where a target lives: the fixed kinds above, AKO's custom resources at the apiVersion the update names. */
+function pathInfo(t: StatusUpdate['target']): { prefix: string; plural: string; namespaced: boolean } {
+  return PATHS[t.kind] ?? crPathInfo(t.kind, t.apiVersion);
+}
+
 function objectPath(t: StatusUpdate['target']): string {
-  const p = PATHS[t.kind]!;
+  const p = pathInfo(t);
   const ns = p.namespaced ? `/namespaces/${encodeURIComponent(t.namespace ?? 'default')}` : '';
   return `${p.prefix}${ns}/${p.plural}/${encodeURIComponent(t.name)}`;
 }
@@ -113,6 +121,7 @@ export function statusPatchFor(update: StatusUpdate, live: Live): Record<string,
     if (canon(cur) === canon(want)) return undefined;
     return { loadBalancer: { ingress: want.length ? want : null } };
   }
+  if (update.crStatus) return crStatusPatch(update.crStatus, live);
   if (update.route) {
     const cur = (live.status?.ingress ?? []) as Live[];
     const others = cur.filter((e) => e.routerName !== update.route!.routerName);
@@ -171,7 +180,7 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
       const at = now().getTime();
       const last = recentEvents.get(key);
       if (last !== undefined && at - last < dedupMs) continue;
-      const ns = PATHS[t.kind]!.namespaced ? (t.namespace ?? 'default') : 'default';
+      const ns = pathInfo(t).namespaced ? (t.namespace ?? 'default') : 'default';
       const body = {
         apiVersion: 'events.k8s.io/v1',
         kind: 'Event',
@@ -187,7 +196,7 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
           apiVersion: t.apiVersion,
           kind: t.kind,
           name: t.name,
-          ...(PATHS[t.kind]!.namespaced ? { namespace: ns } : {}),
+          ...(pathInfo(t).namespaced ? { namespace: ns } : {}),
           ...(live.metadata?.uid ? { uid: live.metadata.uid } : {}),
         },
       };

@@ -11,6 +11,8 @@ type Raw = Record<string, any>;
 const KEPT_ANNOTATION_PREFIXES = [
   'ako.vmware.com/',
   'passthrough.ako.vmware.com/',
+  // A namespace's AviInfraSetting (AKO's namespace-scoped infra setting).
+  'aviinfrasetting.ako.vmware.com/',
   'nodeportlocal.antrea.io',
   'node.antrea.io/',
   'k8s.ovn.org/node-subnets',

@@ -16,6 +16,7 @@ import {
 } from '../../shared/events/index.ts';
 import { isPrimaryKind, type OwnerIndex } from '../../shared/registry/index.ts';
 import type { InstanceConfig, OwnerResolution } from '../../shared/registry/types.ts';
+import { isEveryInstanceCrKind } from './crd-routes.ts';
 
 /** A queue: the per-instance sync queue, or the cluster's primary queue (static routes, VRF, SE group). */
 export interface QueueTarget {
@@ -144,7 +145,7 @@ function routeObjectChange(change: ObjectChangeEvent, index: OwnerIndex): RouteD
     }
     return { deliveries, problems: [] };
   }
-  if (EVERY_INSTANCE_KINDS.has(kind)) {
+  if (EVERY_INSTANCE_KINDS.has(kind) || isEveryInstanceCrKind(kind)) {
     return {
       deliveries: instances.map((i) => ({ target: syncQueue(i), message, groupId: CLUSTER_GROUP, dedupId })),
       problems: [],
@@ -156,7 +157,7 @@ function routeObjectChange(change: ObjectChangeEvent, index: OwnerIndex): RouteD
     return problem({
       reason: 'unroutable-kind',
       cluster,
-      message: `cluster-scoped kind ${kind} (${change.name}) has no route; only Node, BlockAffinity, HostSubnet, CiliumNode, IngressClass and Namespace are handled`,
+      message: `cluster-scoped kind ${kind} (${change.name}) has no route; only Node, BlockAffinity, HostSubnet, CiliumNode, IngressClass, AviInfraSetting and Namespace are handled`,
     });
   }
   const labels =

@@ -2,18 +2,19 @@ import { DEFINITIONS, MODEL_NAMES } from './schema/swagger.ts';
 import type { DefinitionSpec } from './schema/types.ts';
 
 /**
- * Object types the simulator serves. The 16 with a swagger definition are validated against it; the
- * others are supporting types a controller also has (referenced by the main ones) and are stored leniently.
+ * Object types the simulator serves. Those with a swagger definition (MODEL_NAMES) are validated against it;
+ * the others are supporting types a controller also has (referenced by the main ones, e.g. a WAF policy's WAF
+ * profile) and are stored leniently.
  */
 const LENIENT_TYPES: Record<string, string> = {
   ipamdnsproviderprofile: 'IpamDnsProviderProfile',
-  sslprofile: 'SSLProfile',
-  analyticsprofile: 'AnalyticsProfile',
-  applicationpersistenceprofile: 'ApplicationPersistenceProfile',
-  pkiprofile: 'PKIProfile',
-  stringgroup: 'StringGroup',
-  errorpageprofile: 'ErrorPageProfile',
   protocolparser: 'ProtocolParser',
+  wafprofile: 'WafProfile',
+  wafcrs: 'WafCRS',
+  errorpagebody: 'ErrorPageBody',
+  icapprofile: 'IcapProfile',
+  networksecuritypolicy: 'NetworkSecurityPolicy',
+  securitypolicy: 'SecurityPolicy',
 };
 
 /** Types whose admin-tenant objects every tenant can read and refer to (a controller shares these). */
@@ -32,7 +33,12 @@ const SHARED_FROM_ADMIN = new Set([
   'applicationpersistenceprofile',
   'pkiprofile',
   'errorpageprofile',
+  'errorpagebody',
   'protocolparser',
+  'stringgroup',
+  'wafpolicy',
+  'wafprofile',
+  'wafcrs',
 ]);
 
 /** Names of these are unique per cloud, not per tenant (each cloud has its own `global` VRF). */

@@ -117,6 +117,7 @@ export function seedSystemObjects(svc: ObjectService, vipNetworks: VipNetworkOpt
   ];
   for (const [n, t] of monitors) create('healthmonitor', { name: n, type: t });
   create('sslprofile', { name: 'System-Standard' });
+  create('sslprofile', { name: 'System-Standard-PFS' });
   create('analyticsprofile', { name: 'System-Analytics-Profile' });
   create('applicationpersistenceprofile', {
     name: 'System-Persistence-Client-IP',
@@ -126,5 +127,32 @@ export function seedSystemObjects(svc: ObjectService, vipNetworks: VipNetworkOpt
     name: 'System-Persistence-Http-Cookie',
     persistence_type: 'PERSISTENCE_TYPE_HTTP_COOKIE',
   });
+  create('applicationpersistenceprofile', {
+    name: 'System-Persistence-TLS',
+    persistence_type: 'PERSISTENCE_TYPE_TLS',
+  });
   create('protocolparser', { name: 'Default-TLS' });
+  seedSecurityObjects(create);
+}
+
+/**
+ * What a controller ships for the objects AKO's CRDs name: the System WAF profile and policy (HostRule
+ * `wafPolicy`), the custom error page profile (HostRule `errorPageProfile`) and the System string groups.
+ */
+function seedSecurityObjects(create: (type: string, body: Record<string, unknown>) => unknown): void {
+  create('wafprofile', { name: 'System-WAF-Profile', config: {} });
+  create('wafpolicy', {
+    name: 'System-WAF-Policy',
+    mode: 'WAF_MODE_DETECTION_ONLY',
+    waf_profile_ref: '/api/wafprofile/?name=System-WAF-Profile',
+  });
+  create('errorpageprofile', { name: 'Custom-Error-Page-Profile' });
+  const groups: [string, string[]][] = [
+    ['System-Cacheable-Resource-Types', ['image/.*', 'text/css', 'application/javascript']],
+    ['System-Compressible-Content-Types', ['text/html', 'text/css', 'application/javascript', 'application/json']],
+    ['System-Devices-Mobile', ['iPhone', 'Android', 'Windows Phone']],
+  ];
+  for (const [name, keys] of groups) {
+    create('stringgroup', { name, type: 'SG_TYPE_STRING', kv: keys.map((key) => ({ key })) });
+  }
 }

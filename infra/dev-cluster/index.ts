@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { installCrdSupport } from './crds.ts';
 import { ApiError } from './errors.ts';
 import { mergePatch } from './patch.ts';
-import { type CniKind, ResourceIndex, type ResourceType, resourceId, resourceTypes } from './resources.ts';
+import { asServed, type CniKind, ResourceIndex, type ResourceType, resourceId, resourceTypes } from './resources.ts';
 import { readManifests } from './seed.ts';
 import { ApiHandler, deliver, type ServerState, type WatchConn, writeEvent } from './server.ts';
 import { type KObj, ObjectStore, type WriteCounters } from './store.ts';
@@ -108,6 +109,17 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
   store.subscribe((e) => {
     for (const c of state.watches) deliver(c, e);
   });
+  installCrdSupport({
+    store,
+    index,
+    endWatches(rts) {
+      for (const c of [...state.watches]) {
+        if (!rts.includes(c.rt)) continue;
+        state.watches.delete(c);
+        c.res.end();
+      }
+    },
+  });
   const handler = new ApiHandler(state);
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -144,13 +156,14 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     if (rt.status && obj.status !== undefined && JSON.stringify(out.status) !== JSON.stringify(obj.status)) {
       out = store.update(rt, ns, out.metadata.name, { ...out, status: obj.status }, { subresource: 'status' });
     }
-    return structuredClone(out);
+    return structuredClone(asServed(rt, out));
   };
 
   if (opts.seedDir) {
     const docs = readManifests(opts.seedDir);
-    const isNs = (o: KObj) => o.kind === 'Namespace';
-    for (const d of [...docs.filter((x) => isNs(x.obj)), ...docs.filter((x) => !isNs(x.obj))]) {
+    // Namespaces first, then CustomResourceDefinitions, then everything else (custom resources need their CRD).
+    const rank = (o: KObj) => (o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2);
+    for (const d of [...docs].sort((a, b) => rank(a.obj) - rank(b.obj))) {
       try {
         apply(d.obj);
       } catch (err) {
@@ -178,7 +191,10 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     ) => {
       const rt = rtOf(apiVersion, kind);
       return structuredClone(
-        store.patch(rt, namespace, name, (cur) => mergePatch(cur, { metadata: { [field]: values } })),
+        asServed(
+          rt,
+          store.patch(rt, namespace, name, (cur) => mergePatch(cur, { metadata: { [field]: values } })),
+        ),
       );
     };
 
@@ -211,15 +227,20 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
     setStatus(apiVersion, kind, namespace, name, status) {
       const rt = rtOf(apiVersion, kind);
       return structuredClone(
-        store.patch(rt, namespace, name, (cur) => ({ ...cur, status }), { subresource: 'status' }),
+        asServed(
+          rt,
+          store.patch(rt, namespace, name, (cur) => ({ ...cur, status }), { subresource: 'status' }),
+        ),
       );
     },
     get(apiVersion, kind, namespace, name) {
-      const o = store.get(rtOf(apiVersion, kind), namespace, name);
-      return o ? structuredClone(o) : undefined;
+      const rt = rtOf(apiVersion, kind);
+      const o = store.get(rt, namespace, name);
+      return o ? structuredClone(asServed(rt, o)) : undefined;
     },
     list(apiVersion, kind, namespace) {
-      return store.list(rtOf(apiVersion, kind), namespace).map((o) => structuredClone(o));
+      const rt = rtOf(apiVersion, kind);
+      return store.list(rt, namespace).map((o) => structuredClone(asServed(rt, o)));
     },
     kubeconfig() {
       return [

@@ -15,6 +15,14 @@ export interface ResourceType {
   /** Has a `/status` subresource: main-resource writes keep status, status writes keep everything else. */
   status: boolean;
   categories?: string[];
+  /** Custom resources: the CRD that defines this type (`<plural>.<group>`). */
+  crd?: string;
+  /** Custom resources: the version objects are stored at (all served versions share one store). */
+  storageVersion?: string;
+  /** Custom resources: the version's `openAPIV3Schema` (validation, pruning, defaults). */
+  schema?: Record<string, unknown>;
+  /** Custom resources: `additionalPrinterColumns` for `kubectl get`. */
+  printerColumns?: { name: string; type: string; jsonPath: string; priority?: number }[];
 }
 
 export type CniKind = 'calico' | 'openshift' | 'cilium';
@@ -147,9 +155,40 @@ export function apiVersionOf(r: ResourceType): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
-/** `<group>/<version>/<plural>`: the store's key for a resource type. */
+/** The apiVersion objects of this type are stored with (the storage version for custom resources). */
+export function storedApiVersion(r: ResourceType): string {
+  const v = r.storageVersion ?? r.version;
+  return r.group ? `${r.group}/${v}` : v;
+}
+
+/**
+ * The store's key for a resource type: `<group>/<version>/<plural>`; for custom resources `<group>/(any)/<plural>`,
+ * shared by every served version and kept when the CRD changes its storage version (objects stay where they are).
+ */
 export function resourceId(r: ResourceType): string {
-  return `${r.group}/${r.version}/${r.plural}`;
+  return `${r.group}/${r.crd ? '*' : r.version}/${r.plural}`;
+}
+
+/** The object as a client of this served version sees it (custom resources convert with strategy None). */
+export function asServed<T extends object>(r: ResourceType, o: T): T {
+  const av = apiVersionOf(r);
+  return (o as { apiVersion?: unknown }).apiVersion === av ? o : { ...o, apiVersion: av };
+}
+
+/**
+ * Kubernetes version priority (as CRD discovery orders versions): GA before beta before alpha, higher numbers
+ * first (v2 > v1 > v1beta2 > v1beta1 > v1alpha1), anything else after them alphabetically.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] | undefined => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (!ra || !rb) return ra ? -1 : rb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  return rb[0] - ra[0] || rb[1] - ra[1] || rb[2] - ra[2];
 }
 
 /** Lookups by URL parts and by (apiVersion, kind). */
@@ -160,10 +199,31 @@ export class ResourceIndex {
 
   constructor(types: ResourceType[]) {
     this.all = types;
+    for (const r of types) this.#register(r);
+  }
+
+  #register(r: ResourceType): void {
+    this.#byPath.set(`${r.group}/${r.version}/${r.plural}`, r);
+    this.#byKind.set(`${apiVersionOf(r)}|${r.kind}`, r);
+  }
+
+  /** Adds served types (custom resources); `all` is changed in place so holders of it see them. */
+  add(types: ResourceType[]): void {
     for (const r of types) {
-      this.#byPath.set(resourceId(r), r);
-      this.#byKind.set(`${apiVersionOf(r)}|${r.kind}`, r);
+      this.all.push(r);
+      this.#register(r);
     }
+  }
+
+  /** Removes the types a CRD defined; returns them. */
+  removeCrd(crd: string): ResourceType[] {
+    const gone = this.all.filter((r) => r.crd === crd);
+    for (const r of gone) {
+      this.all.splice(this.all.indexOf(r), 1);
+      this.#byPath.delete(`${r.group}/${r.version}/${r.plural}`);
+      this.#byKind.delete(`${apiVersionOf(r)}|${r.kind}`);
+    }
+    return gone;
   }
 
   byPath(group: string, version: string, plural: string): ResourceType | undefined {
@@ -182,7 +242,8 @@ export class ResourceIndex {
       s.add(r.version);
       m.set(r.group, s);
     }
-    return [...m.entries()].map(([group, versions]) => ({ group, versions: [...versions] }));
+    // Highest priority first: discovery reports it as the preferred version.
+    return [...m.entries()].map(([group, versions]) => ({ group, versions: [...versions].sort(compareKubeVersions) }));
   }
 
   inGroupVersion(group: string, version: string): ResourceType[] {

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { crdOpenApiSchemas, strictFields } from './crds.ts';
 import { ApiError, badRequest, gone } from './errors.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
 import { decodeProtobufObject } from './proto.ts';
-import { apiVersionOf, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
+import { apiVersionOf, asServed, type ResourceIndex, type ResourceType, resourceId } from './resources.ts';
 import {
   type FieldMatcher,
   type LabelMatcher,
@@ -131,11 +132,13 @@ function openApiV3(rs: ResourceType[]): unknown {
       },
     };
   }
+  // Custom resources publish their CRD schema (what `kubectl explain` reads).
+  const schemas = crdOpenApiSchemas(rs);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 
@@ -330,18 +333,21 @@ export class ApiHandler {
         return this.#watch(t, url, req, res);
       case 'create': {
         const body = parseBody(await readBody(req), ctype);
+        strictFields(rt, url, body);
         if (url.searchParams.get('dryRun')) return send(res, 201, body);
-        return send(res, 201, store.create(rt, ns, body));
+        return send(res, 201, asServed(rt, store.create(rt, ns, body)));
       }
       case 'update': {
         const body = parseBody(await readBody(req), ctype);
+        strictFields(rt, url, body);
         const sub = t.subresource === 'status' ? 'status' : undefined;
-        return send(res, 200, store.update(rt, ns, t.name!, body, { subresource: sub }));
+        return send(res, 200, asServed(rt, store.update(rt, ns, t.name!, body, { subresource: sub })));
       }
       case 'patch': {
         const body = parseBody(await readBody(req), ctype);
         const sub = t.subresource === 'status' ? 'status' : undefined;
-        const applyPatch = (cur: KObj): unknown => {
+        const applyPatch = (cur: KObj): unknown => strictFields(rt, url, patchWith(cur));
+        const patchWith = (cur: KObj): unknown => {
           if (ctype.startsWith('application/json-patch+json')) return jsonPatch(cur, body);
           if (ctype.startsWith('application/strategic-merge-patch+json'))
             return strategicMergePatch(cur, body, rt.kind);
@@ -366,7 +372,14 @@ export class ApiHandler {
           );
         }
         if (!store.get(rt, ns, t.name!)) throw this.#notFound(rt, t.name!);
-        return send(res, 200, store.patch(rt, ns, t.name!, applyPatch, { subresource: sub }));
+        return send(
+          res,
+          200,
+          asServed(
+            rt,
+            store.patch(rt, ns, t.name!, (cur) => applyPatch(asServed(rt, cur)), { subresource: sub }),
+          ),
+        );
       }
       case 'delete': {
         const body = parseBody(await readBody(req), ctype) as
@@ -392,7 +405,7 @@ export class ApiHandler {
           kind: `${rt.kind}List`,
           apiVersion: apiVersionOf(rt),
           metadata: { resourceVersion: String(store.rv) },
-          items: victims.map(listItem),
+          items: victims.map((v) => listItem(asServed(rt, v))),
         });
       }
     }
@@ -411,18 +424,28 @@ export class ApiHandler {
     const rv = String(this.s.store.rv);
     if (/as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept)) {
       const url = new URL(req.url ?? '/', 'http://local');
-      send(res, 200, toTable(rt.kind, objs, rv, url.searchParams.get('includeObject') ?? 'Metadata'));
+      send(
+        res,
+        200,
+        toTable(
+          rt.kind,
+          objs.map((o) => asServed(rt, o)),
+          rv,
+          url.searchParams.get('includeObject') ?? 'Metadata',
+          rt.printerColumns,
+        ),
+      );
       return;
     }
     if (single) {
-      send(res, 200, objs[0]);
+      send(res, 200, asServed(rt, objs[0]!));
       return;
     }
     send(res, 200, {
       kind: `${rt.kind}List`,
       apiVersion: apiVersionOf(rt),
       metadata: { resourceVersion: rv },
-      items: objs.map(listItem),
+      items: objs.map((o) => listItem(asServed(rt, o))),
     });
   }
 
@@ -542,5 +565,12 @@ export function deliver(c: WatchConn, e: StoreEvent): void {
 }
 
 function writeObjectEvent(c: WatchConn, type: string, o: KObj): void {
-  writeEvent(c.res, type, c.table ? toTable(c.rt.kind, [o], String(o.metadata.resourceVersion), 'Metadata') : o);
+  const served = asServed(c.rt, o);
+  writeEvent(
+    c.res,
+    type,
+    c.table
+      ? toTable(c.rt.kind, [served], String(o.metadata.resourceVersion), 'Metadata', c.rt.printerColumns)
+      : served,
+  );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, badRequest, conflict, invalid, notFound } from './errors.ts';
-import { apiVersionOf, type ResourceType, resourceId } from './resources.ts';
+import { apiVersionOf, type ResourceType, resourceId, storedApiVersion } from './resources.ts';
 
 /** A stored object: plain JSON with the usual metadata. */
 // biome-ignore lint/suspicious/noExplicitAny: objects are free-form JSON
@@ -56,6 +56,12 @@ function sameContent(a: KObj, b: KObj): boolean {
   return strip(a) === strip(b);
 }
 
+/**
+ * Admission: checks (throw an ApiError) and completes (defaults, pruning, server-set status) an object about to be
+ * written. `old` is absent on create; `subresource` is 'status' for status writes.
+ */
+export type AdmitFn = (rt: ResourceType, obj: KObj, old: KObj | undefined, subresource?: 'status') => void;
+
 export interface StoreOptions {
   /** How many watch events are kept for resuming watches; older ones are compacted. */
   historyLimit?: number;
@@ -84,6 +90,10 @@ export class ObjectStore {
   readonly #historyLimit: number;
   readonly #listeners = new Set<(e: StoreEvent) => void>();
   #ipCounter = 0;
+  /** Admission hooks run on every create and update (custom resource validation, CRD status). */
+  readonly admit: AdmitFn[] = [];
+  /** Called before an object is deleted (a CRD takes its custom resources with it). */
+  readonly beforeDelete: ((rt: ResourceType, obj: KObj) => void)[] = [];
 
   constructor(opts: StoreOptions = {}) {
     this.#historyLimit = opts.historyLimit ?? 10_000;
@@ -175,11 +185,12 @@ export class ObjectStore {
         `the kind of the provided object (${obj.kind}) does not match the resource ${rt.plural} (${rt.kind})`,
       );
     }
-    if (obj.apiVersion !== undefined && obj.apiVersion !== av) {
+    // Served versions of a custom resource convert with strategy None: the stored version is accepted too.
+    if (obj.apiVersion !== undefined && obj.apiVersion !== av && obj.apiVersion !== storedApiVersion(rt)) {
       throw badRequest(`the apiVersion of the provided object (${obj.apiVersion}) does not match ${av}`);
     }
     obj.kind = rt.kind;
-    obj.apiVersion = av;
+    obj.apiVersion = storedApiVersion(rt);
     if (obj.metadata === null || typeof obj.metadata !== 'object') obj.metadata = {} as KObj['metadata'];
     const md = obj.metadata;
     if (rt.namespaced) {
@@ -272,6 +283,7 @@ export class ObjectStore {
     const key = keyOf(md.namespace, md.name);
     if (m.has(key)) throw alreadyExists(rt, md.name);
     this.#defaults(rt, obj);
+    for (const a of this.admit) a(rt, obj, undefined);
     this.rv++;
     md.uid = randomUUID();
     md.resourceVersion = String(this.rv);
@@ -326,6 +338,7 @@ export class ObjectStore {
       }
       if (rt.kind === 'Namespace') this.#defaults(rt, next);
     }
+    for (const a of this.admit) a(rt, next, old, opts.subresource);
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (sameContent(old, next)) {
       this.counters.noops++;
@@ -373,6 +386,7 @@ export class ObjectStore {
     }
     if (precondition?.uid && precondition.uid !== old.metadata.uid) throw conflict(rt, name);
     if (rt.kind === 'Namespace' && rt.group === '') this.#deleteNamespaceContents(name);
+    for (const hook of this.beforeDelete) hook(rt, old);
     m.delete(key);
     this.rv++;
     const gone: KObj = {

@@ -1,15 +1,21 @@
+import { customColumn, type PrinterColumn } from './columns.ts';
 import type { KObj } from './store.ts';
 
 /** Server-side printing (`Accept: ...;as=Table;g=meta.k8s.io`), the columns `kubectl get` shows. */
-interface Column {
+export interface Column {
   name: string;
   type: string;
   format?: string;
   cell: (o: KObj) => string | number;
 }
 
-function age(o: KObj): string {
-  const ts = Date.parse(String(o.metadata.creationTimestamp ?? ''));
+export function age(o: KObj): string {
+  return ageOf(o.metadata.creationTimestamp);
+}
+
+/** `kubectl get`'s age of a timestamp (`45s`, `3m`, `2h`, `4d`). */
+export function ageOf(timestamp: unknown): string {
+  const ts = Date.parse(String(timestamp ?? ''));
   if (Number.isNaN(ts)) return '<unknown>';
   const s = Math.max(0, Math.floor((Date.now() - ts) / 1000));
   if (s < 120) return `${s}s`;
@@ -118,8 +124,14 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
-export function toTable(kind: string, objects: KObj[], resourceVersion: string, includeObject: string): unknown {
-  const cols = COLUMNS[kind] ?? [NAME, AGE];
+export function toTable(
+  kind: string,
+  objects: KObj[],
+  resourceVersion: string,
+  includeObject: string,
+  printerColumns?: PrinterColumn[],
+): unknown {
+  const cols = printerColumns ? [NAME, ...printerColumns.map(customColumn)] : (COLUMNS[kind] ?? [NAME, AGE]);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
