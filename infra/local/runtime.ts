@@ -426,7 +426,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const quiet = () =>
     bus.pending === 0 &&
     allQueues().every((q) => q.isIdle()) &&
-    connections.every((c) => c.ready() && c.pending() === 0);
+    // A forwarder stopped before its first inventory never becomes ready: once stopping, only its pending count matters.
+    connections.every((c) => (c.ready() || stopping) && c.pending() === 0);
+  let stopping = false;
 
   const waitForConvergence = async (w: { timeoutMs?: number } = {}) => {
     const deadline = Date.now() + (w.timeoutMs ?? 120_000);
@@ -496,6 +498,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     requestSweep,
     stop: async () => {
       // Stop watching first, then let the queues drain before closing the servers they talk to.
+      stopping = true;
       for (const c of connections) await c.stop();
       try {
         await waitForConvergence({ timeoutMs: 15_000 });

@@ -29,10 +29,10 @@ export async function run(argv: string[]): Promise<number> {
         output: { type: 'string' },
       },
       HELP,
+      { command: 'plan' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
     if (!v.instances) throw new UsageError('--instances FILE is required');
     const output = v.output ?? 'table';
     if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not ${output}`);

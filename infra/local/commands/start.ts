@@ -1,10 +1,21 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../shared/log.ts';
 import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
-import { type Runtime, startRuntime } from '../runtime.ts';
-import { startStatusServer } from '../status/server.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import type { Runtime } from '../runtime.ts';
+import type { startStatusServer } from '../status/server.ts';
+import {
+  type CommandContext,
+  directoryFlag,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  NO_STOP,
+  parseFlags,
+  portFlag,
+  runCommand,
+  UsageError,
+} from './common.ts';
 import { loadRegistryForCommand } from './registry-input.ts';
 import { formatStatus } from './status.ts';
 
@@ -24,15 +35,7 @@ Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing 
   --once                  exit after the first converged state (for scripts and benchmarks)
   --output table|json     summary format (default table)`;
 
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`${flag} must be a port number (0-65535), got '${value}'`);
-  return n;
-}
-
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
     const parsed = parseFlags(
       argv,
@@ -48,18 +51,30 @@ export async function run(argv: string[]): Promise<number> {
         output: { type: 'string' },
       },
       HELP,
+      { command: 'start' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
     const output = v.output ?? 'table';
     if (output !== 'table' && output !== 'json')
       throw new UsageError(`--output must be table or json, got '${output}'`);
+    const ports = {
+      devCluster: portFlag('--dev-cluster-port', v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT),
+      aviSim: portFlag('--avi-sim-port', v['avi-sim-port'], DEFAULT_AVI_SIM_PORT),
+      status: portFlag('--status-port', v['status-port'], DEFAULT_STATUS_PORT),
+    };
     const instancesFile = v.instances ?? 'examples/instances.yaml';
     const registry = loadRegistryForCommand(instancesFile);
     if (!registry) return EXIT_USAGE;
     const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
     const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
-    if (seedDir && !existsSync(seedDir)) throw new UsageError(`--seed: no directory ${seedDir}`);
+    if (seedDir) directoryFlag('--seed', seedDir);
+    // From here on SIGINT/SIGTERM stop the runtime cleanly (queues drained) and exit 0.
+    let stopSignal: NodeJS.Signals | undefined;
+    const stopped = ctx.stopRequested().then((signal) => {
+      stopSignal = signal;
+      console.log(`\n${signal}: stopping`);
+    });
 
     const stateDir = resolve('.ako-serverless');
     mkdirSync(join(stateDir, 'logs'), { recursive: true });
@@ -67,6 +82,11 @@ export async function run(argv: string[]): Promise<number> {
     const logStream = createWriteStream(logFile, { flags: 'a' });
     const logger = createLogger({}, { level: 'debug', write: (line) => logStream.write(`${line}\n`) });
 
+    // Loaded after the arguments are checked, so a usage error answers at once.
+    const [{ startRuntime }, { startStatusServer }] = await Promise.all([
+      import('../runtime.ts'),
+      import('../status/server.ts'),
+    ]);
     const began = Date.now();
     let runtime: Runtime;
     try {
@@ -75,8 +95,8 @@ export async function run(argv: string[]): Promise<number> {
         ...(kubeconfig ? { kubeconfig } : {}),
         ...(v.controller ? { controller: v.controller } : {}),
         ...(seedDir ? { seedDir } : {}),
-        devClusterPort: port(v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT, '--dev-cluster-port'),
-        aviSimPort: port(v['avi-sim-port'], DEFAULT_AVI_SIM_PORT, '--avi-sim-port'),
+        devClusterPort: ports.devCluster,
+        aviSimPort: ports.aviSim,
         stateDir,
         logger,
       });
@@ -86,9 +106,26 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`error: could not start: ${message}${hint}`);
       return EXIT_FAILURE;
     }
-    const status = await startStatusServer(() => runtime.snapshot({ cached: true }), {
-      port: port(v['status-port'], DEFAULT_STATUS_PORT, '--status-port'),
-    });
+    let status: Awaited<ReturnType<typeof startStatusServer>>;
+    try {
+      status = await startStatusServer(() => runtime.snapshot({ cached: true }), { port: ports.status });
+    } catch (err) {
+      await runtime.stop();
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`error: could not start the status page: ${message}`);
+      return EXIT_FAILURE;
+    }
+    const shutdown = async () => {
+      console.log('stopping: draining queues…');
+      await status.close();
+      await runtime.stop();
+      logStream.end();
+      console.log('stopped');
+    };
+    if (stopSignal) {
+      await shutdown();
+      return EXIT_OK;
+    }
 
     console.log(`ako-serverless: ${registry.instances.length} instance(s) from ${instancesFile}`);
     console.log(
@@ -111,36 +148,27 @@ export async function run(argv: string[]): Promise<number> {
         );
     }, 2000);
     try {
-      await runtime.waitForConvergence({ timeoutMs: 300_000 });
+      await Promise.race([runtime.waitForConvergence({ timeoutMs: 300_000 }), stopped]);
     } catch (err) {
       console.error(`warning: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       clearInterval(progress);
     }
+    if (stopSignal) {
+      await shutdown();
+      return EXIT_OK;
+    }
     const snapshot = await runtime.snapshot();
     console.log(`\nfirst sync converged in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
     console.log(output === 'json' ? JSON.stringify(snapshot, null, 2) : formatStatus(snapshot));
 
-    const shutdown = async () => {
-      console.log('\nstopping: draining queues…');
-      await status.close();
-      await runtime.stop();
-      logStream.end();
-    };
     if (v.once) {
       await shutdown();
       return snapshot.totals.errors > 0 ? EXIT_FAILURE : EXIT_OK;
     }
     console.log('\nwatching for changes; Ctrl-C to stop');
-    await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        shutdown().then(resolveStop, resolveStop);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
+    await shutdown();
     return EXIT_OK;
   });
 }
