@@ -17,6 +17,34 @@ export interface SessionOptions {
   nowMs: () => number;
 }
 
+/**
+ * The body of `POST /login` as a controller reads it: JSON (the Go SDK, `{"username", "password"|"token"}`) or an
+ * HTML form (the Python SDK posts a dict with requests: `application/x-www-form-urlencoded`). A body that does not
+ * parse as its declared type is a 400; another media type is a 415, as Django REST framework answers.
+ */
+export function parseLoginBody(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (raw.length === 0) return {};
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) if (!(k in out)) out[k] = v;
+    return out;
+  }
+  if (mediaType === '' || mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'JSON parse error - the login body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ApiError(400, 'Invalid data. Expected a dictionary of username and password or token');
+    }
+    return parsed as Record<string, unknown>;
+  }
+  throw new ApiError(415, `Unsupported media type "${mediaType}" in request.`);
+}
+
 /** Parses a Cookie header into name → value. */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
