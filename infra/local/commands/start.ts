@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../shared/log.ts';
 import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
@@ -10,6 +10,7 @@ import {
   EXIT_FAILURE,
   EXIT_OK,
   EXIT_USAGE,
+  fileFlag,
   NO_STOP,
   parseFlags,
   portFlag,
@@ -28,12 +29,22 @@ Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing 
   --instances FILE        instance registry (default examples/instances.yaml)
   --kubeconfig FILE       a real cluster instead of the development cluster (default: $KUBECONFIG if set)
   --controller HOST       a real Avi Controller instead of the simulator (default: ControllerSettings.controllerHost)
+  --controller-credentials FILE
+                          controller credentials: an avi-secret manifest (kubectl get secret avi-secret -o yaml)
+                          or a YAML/JSON map of username, password or authtoken, certificateAuthorityData
+  --controller-insecure-skip-tls-verify
+                          do not verify the controller's certificate (a throwaway test controller only;
+                          anyone on the path can read the password and change what is sent)
   --seed DIR              manifests the development cluster starts with (default examples/manifests)
   --dev-cluster-port N    development cluster port (default ${DEFAULT_DEV_CLUSTER_PORT}; 0 = any free port)
   --avi-sim-port N        simulator port (default ${DEFAULT_AVI_SIM_PORT}; 0 = any free port)
   --status-port N         status page port (default ${DEFAULT_STATUS_PORT}; 0 = any free port)
   --once                  exit after the first converged state (for scripts and benchmarks)
-  --output table|json     summary format (default table)`;
+  --output table|json     summary format (default table)
+
+Controller credentials of each instance, first found: --controller-credentials, the CTRL_USERNAME /
+CTRL_PASSWORD / CTRL_AUTHTOKEN / CTRL_CA_DATA environment variables, the Secret avi-secret in the
+instance's namespace (as AKO reads it), the registry's avicredentials. They are never printed.`;
 
 export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
@@ -43,6 +54,8 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
         instances: { type: 'string' },
         kubeconfig: { type: 'string' },
         controller: { type: 'string' },
+        'controller-credentials': { type: 'string' },
+        'controller-insecure-skip-tls-verify': { type: 'boolean' },
         seed: { type: 'string' },
         'dev-cluster-port': { type: 'string' },
         'avi-sim-port': { type: 'string' },
@@ -69,6 +82,8 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
     const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
     if (seedDir) directoryFlag('--seed', seedDir);
+    const credentialsFile = v['controller-credentials'] && readCredentialsFile(v['controller-credentials']);
+    const insecure = v['controller-insecure-skip-tls-verify'] === true;
     // From here on SIGINT/SIGTERM stop the runtime cleanly (queues drained) and exit 0.
     let stopSignal: NodeJS.Signals | undefined;
     const stopped = ctx.stopRequested().then((signal) => {
@@ -99,6 +114,9 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
         aviSimPort: ports.aviSim,
         stateDir,
         logger,
+        env: process.env,
+        ...(credentialsFile ? { credentialsFile } : {}),
+        ...(insecure ? { controllerInsecureSkipTlsVerify: true } : {}),
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -128,9 +146,13 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     }
 
     console.log(`ako-serverless: ${registry.instances.length} instance(s) from ${instancesFile}`);
-    console.log(
-      `  Avi controller:   ${runtime.controllerUrl}${runtime.aviSim ? ' (embedded simulator, admin/admin unless the registry sets avicredentials)' : ''}`,
-    );
+    console.log(`  Avi controller:   ${runtime.controllerUrl}${runtime.aviSim ? ' (embedded simulator)' : ''}`);
+    for (const [id, source] of runtime.credentialSources) console.log(`  credentials:      ${id} from ${source}`);
+    if (insecure && !runtime.aviSim) {
+      console.log(
+        `  WARNING:          the controller's TLS certificate is NOT verified (--controller-insecure-skip-tls-verify)`,
+      );
+    }
     for (const [cluster, dev] of runtime.devClusters) {
       console.log(
         `  cluster ${cluster}:    ${dev.url} (development API server)  try: kubectl --server ${dev.url} get ingress -A`,
@@ -171,4 +193,13 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     await shutdown();
     return EXIT_OK;
   });
+}
+
+/** The --controller-credentials file, read once; a file others can read is worth a warning, as ssh gives. */
+function readCredentialsFile(path: string): { path: string; text: string } {
+  fileFlag('--controller-credentials', path);
+  if ((statSync(path).mode & 0o077) !== 0) {
+    console.error(`warning: ${path} is readable by other users; chmod 600 ${path}`);
+  }
+  return { path, text: readFileSync(path, 'utf8') };
 }
