@@ -1,8 +1,8 @@
 /**
  * Controller credentials of each instance for a local run, in this order: the --controller-credentials file, AKO's
  * CTRL_* environment variables, the `avi-secret` Secret in the instance's namespace (read from its cluster, as
- * AKO does), the registry's avicredentials. With the embedded simulator an instance with none logs in as its
- * default user. Only sources are logged, never values.
+ * AKO does), the registry's avicredentials. An instance with none uses the fallback if one is given (the embedded
+ * simulator's default user). Only sources are logged, never values.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { type KubeRequest, kubeRequester } from '../../functions/forwarder/kube.ts';
@@ -29,8 +29,8 @@ export interface LocalCredentialOptions {
   env: Record<string, string | undefined>;
   /** The --controller-credentials file, already read. */
   file?: { path: string; text: string };
-  /** The embedded simulator's default user, for instances with no credentials anywhere. */
-  simulatorDefault?: { username: string; password: SecretValue };
+  /** The login of instances with no credentials anywhere (the embedded simulator's default user). */
+  fallback?: { source: string; username: string; password: SecretValue };
   logger: Logger;
 }
 
@@ -67,8 +67,11 @@ async function readAviSecret(kube: KubeRequest, namespace: string): Promise<Secr
 export async function resolveLocalCredentials(opts: LocalCredentialOptions): Promise<Map<string, ResolvedCredentials>> {
   const fromFileSource = opts.file ? fromFile(opts.file.text, opts.file.path) : undefined;
   const fromEnv = fromEnvironment(opts.env);
-  const fallback: SourcedCredentials | undefined = opts.simulatorDefault
-    ? { source: 'the embedded simulator default user', credentials: opts.simulatorDefault }
+  const fallback: SourcedCredentials | undefined = opts.fallback
+    ? {
+        source: opts.fallback.source,
+        credentials: { username: opts.fallback.username, password: opts.fallback.password },
+      }
     : undefined;
   const out = new Map<string, ResolvedCredentials>();
   for (const instance of opts.registry.instances) {

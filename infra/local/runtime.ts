@@ -214,7 +214,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       kube,
       env: opts.env ?? {},
       ...(opts.credentialsFile ? { file: opts.credentialsFile } : {}),
-      ...(aviSim ? { simulatorDefault: creds } : {}),
+      ...(aviSim ? { fallback: { source: `the embedded simulator's user ${creds.username}`, ...creds } } : {}),
       logger,
     });
   } catch (err) {
