@@ -47,16 +47,19 @@ export async function buildCli() {
   return join(outdir, 'cli.mjs');
 }
 
-/** Removes all but the newest KEEP builds (never the one just made). */
+/** Removes all but the newest KEEP builds (never the one just made, nor one made in the last 10 minutes). */
 function prune(keepId) {
+  const recent = Date.now() - 10 * 60_000;
   const builds = readdirSync(CLI_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name.startsWith('b-') && d.name !== keepId)
     .map((d) => ({ name: d.name, mtime: statSync(join(CLI_DIR, d.name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
-  for (const old of builds.slice(KEEP - 1)) rmSync(join(CLI_DIR, old.name), { recursive: true, force: true });
+  for (const old of builds.slice(KEEP - 1).filter((b) => b.mtime < recent))
+    rmSync(join(CLI_DIR, old.name), { recursive: true, force: true });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** `npm ci`'s prepare step. A missing esbuild is not an error (the bin then runs the TypeScript sources). */
+export async function main() {
   try {
     const entry = await buildCli();
     console.log(`built ${relative(ROOT, entry)}`);
@@ -70,3 +73,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
   }
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
