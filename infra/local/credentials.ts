@@ -74,8 +74,12 @@ export async function resolveLocalCredentials(opts: LocalCredentialOptions): Pro
       }
     : undefined;
   const out = new Map<string, ResolvedCredentials>();
-  for (const instance of opts.registry.instances) {
-    const secret = await secretSource(opts.kube.get(instance.clusterName), instance, opts.logger);
+  // Read in parallel: an unreachable API server costs one timeout, not one per instance.
+  const secrets = await Promise.all(
+    opts.registry.instances.map((i) => secretSource(opts.kube.get(i.clusterName), i, opts.logger)),
+  );
+  for (const [n, instance] of opts.registry.instances.entries()) {
+    const secret = secrets[n]!;
     try {
       const resolved = chooseCredentials(
         instance,
