@@ -93,6 +93,12 @@ describe('ako-serverless command line', () => {
     expect(r.stderr).not.toContain('ENOENT');
   });
 
+  it('exits 2 for a credentials file that does not exist, before starting anything', async () => {
+    const r = await run(['start', '--controller-credentials', '/nope/creds.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('error: --controller-credentials: no file /nope/creds.yaml');
+  });
+
   it('exits 2 for a flag without its value, an unexpected argument and an unknown command', async () => {
     const missing = await run(['avi-sim', '--port']);
     expect(missing.code).toBe(2);
