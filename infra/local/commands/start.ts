@@ -79,6 +79,7 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     const instancesFile = v.instances ?? 'examples/instances.yaml';
     const registry = loadRegistryForCommand(instancesFile);
     if (!registry) return EXIT_USAGE;
+    if (v.kubeconfig) fileFlag('--kubeconfig', v.kubeconfig);
     const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
     const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
     if (seedDir) directoryFlag('--seed', seedDir);
