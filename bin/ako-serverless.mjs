@@ -28,8 +28,11 @@ if (!entry) {
   try {
     entry = await buildCli();
   } catch (err) {
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    // No esbuild (installed without dev dependencies): run the TypeScript sources through tsx, in this process.
+    // No esbuild (installed without dev dependencies) or a read-only checkout: run the TypeScript sources through
+    // tsx, in this process (slower to start). A compile error is reported as it is.
+    if (!['ERR_MODULE_NOT_FOUND', 'EACCES', 'EPERM', 'EROFS'].includes(err?.code)) throw err;
+    if (err.code !== 'ERR_MODULE_NOT_FOUND')
+      console.error(`note: cannot write dist/cli (${err.code}); starting slower`);
     const { register } = await import('tsx/esm/api');
     register();
     entry = join(root, 'infra', 'local', 'cli.ts');

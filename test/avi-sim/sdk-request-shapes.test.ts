@@ -100,6 +100,8 @@ describe('login as the Python SDK sends it (form-encoded)', () => {
     const res = await pythonLogin('username=admin&password=p%40ss+word');
     expect(res.status).toBe(401);
     expect(res.json().error).toBe('Invalid credentials');
+    expect((await pythonLogin('username=admin')).status).toBe(401);
+    expect((await pythonLogin('password=p%40ss+word%26x%3D1')).status).toBe(401);
   });
 
   it('logs in with a token field instead of a password', async () => {
