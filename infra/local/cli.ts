@@ -56,7 +56,7 @@ function signalContext(): CommandContext {
   const waiters: ((s: NodeJS.Signals) => void)[] = [];
   const onSignal = (signal: NodeJS.Signals) => {
     if (received || !handled) {
-      if (received) console.error(`\n${signal} again: exiting without waiting`);
+      if (received) console.error(`\n${signal} while stopping: exiting without waiting`);
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     received = signal;

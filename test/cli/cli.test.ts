@@ -176,4 +176,26 @@ describe('ako-serverless command line', () => {
     expect(r.stdout).toMatch(/SIGINT: stopping\n(.|\n)*stopped\n$/);
     expect(logText(cwd)).not.toContain('work still queued');
   });
+
+  it('exits at once on a second signal while stopping', async () => {
+    const cwd = scratch();
+    const args = ['start', '--instances', INSTANCES, '--seed', MANIFESTS];
+    const ports = ['--dev-cluster-port', '0', '--avi-sim-port', '0', '--status-port', '0'];
+    const { child, done, stdout } = cli([...args, ...ports], cwd);
+    await new Promise<void>((resolveUp, reject) => {
+      const check = () => {
+        if (stdout().includes('status page:')) resolveUp();
+      };
+      child.stdout!.on('data', check);
+      child.on('close', () => reject(new Error(`start ended early:\n${stdout()}`)));
+    });
+    // Two different signals (two of the same kind may be merged before node sees them); either may come first.
+    child.kill('SIGINT');
+    child.kill('SIGTERM');
+    const r = await done;
+    const second = /(SIGINT|SIGTERM) while stopping: exiting without waiting/.exec(r.stderr)?.[1];
+    expect(second).toBeDefined();
+    expect(r.code).toBe(second === 'SIGINT' ? 130 : 143);
+    expect(r.stdout).not.toMatch(/^stopped$/m);
+  });
 });
