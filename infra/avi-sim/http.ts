@@ -6,7 +6,7 @@ import type { FaultDecision, Faults } from './faults.ts';
 import { maskSecrets, type RequestRecorder } from './metrics.ts';
 import { isKnownType, modelName } from './models.ts';
 import { ADMIN_TENANT, type ObjectService } from './objects.ts';
-import { parseCookies, type Session, type SessionManager } from './session.ts';
+import { parseCookies, parseLoginBody, type Session, type SessionManager } from './session.ts';
 import { checkApiVersion, versionInfo } from './version.ts';
 
 type Json = Record<string, unknown>;
@@ -127,7 +127,9 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     let decision: FaultDecision = { latencyMs: 0 };
     try {
       const raw = await readBody(req);
-      if (raw.length > 0) {
+      if (r.kind === 'login') {
+        body = parseLoginBody(header(req, 'content-type'), raw);
+      } else if (raw.length > 0) {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
@@ -235,8 +237,7 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
         throw new ApiError(401, 'Session expired: log in again');
       }
     }
-    const version = header(req, 'x-avi-version')?.trim();
-    checkApiVersion(version, deps.version);
+    const version = checkApiVersion(header(req, 'x-avi-version'), deps.version);
     if (UNSAFE.has(method) && session) {
       deps.sessions.checkCsrf(session, header(req, 'x-csrftoken'));
       if (deps.checkReferer) checkReferer(req);

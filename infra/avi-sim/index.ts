@@ -103,6 +103,8 @@ export interface AviSim {
   faults: Faults;
   /** Ends every session (clients get 401 on their next request). */
   expireSessions(): void;
+  /** Adds a local user (password) or an API token of an existing user, as an administrator would. */
+  addLogin(username: string, secret: { password?: string; token?: string }): void;
   /** Writes the state file now (no-op without stateFile). */
   save(): void;
 }
@@ -259,6 +261,14 @@ export async function startAviSim(opts: AviSimOptions = {}): Promise<AviSim> {
     },
     faults,
     expireSessions: () => sessions.expireAll(),
+    addLogin(user, secret) {
+      if (secret.password !== undefined) sessions.addUser(user, secret.password);
+      else if (!secret.token) throw new Error('avi-sim: addLogin needs a password or a token');
+      if (secret.token !== undefined) {
+        if (secret.password === undefined) sessions.ensureUser(user);
+        sessions.addToken(secret.token);
+      }
+    },
     save: () => saver?.flush(),
   };
 }

@@ -17,6 +17,34 @@ export interface SessionOptions {
   nowMs: () => number;
 }
 
+/**
+ * The body of `POST /login` as a controller reads it: JSON (the Go SDK, `{"username", "password"|"token"}`) or an
+ * HTML form (the Python SDK posts a dict with requests: `application/x-www-form-urlencoded`). A body that does not
+ * parse as its declared type is a 400; another media type is a 415, as Django REST framework answers.
+ */
+export function parseLoginBody(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (raw.length === 0) return {};
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) if (!(k in out)) out[k] = v;
+    return out;
+  }
+  if (mediaType === '' || mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'JSON parse error - the login body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ApiError(400, 'Invalid data. Expected a dictionary of username and password or token');
+    }
+    return parsed as Record<string, unknown>;
+  }
+  throw new ApiError(415, `Unsupported media type "${mediaType}" in request.`);
+}
+
 /** Parses a Cookie header into name → value. */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -38,19 +66,24 @@ export function parseCookies(header: string | undefined): Record<string, string>
 /** Controller sessions: cookie-based, with a CSRF token per session and idle expiry. */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** Local users: username → password (a controller has several, e.g. one per AKO instance). */
+  private readonly users = new Map<string, string>();
 
-  constructor(private readonly opts: SessionOptions) {}
+  constructor(private readonly opts: SessionOptions) {
+    this.users.set(opts.username, opts.password);
+  }
 
   login(body: unknown): Session {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const userOk = b.username === this.opts.username;
-    const passwordOk = typeof b.password === 'string' && b.password === this.opts.password;
-    const tokenOk = typeof b.token === 'string' && this.opts.tokens.has(b.token);
-    if (!userOk || !(passwordOk || tokenOk)) throw new ApiError(401, 'Invalid credentials');
+    const username = typeof b.username === 'string' ? b.username : undefined;
+    const expected = username === undefined ? undefined : this.users.get(username);
+    const passwordOk = expected !== undefined && typeof b.password === 'string' && b.password === expected;
+    const tokenOk = expected !== undefined && typeof b.token === 'string' && this.opts.tokens.has(b.token);
+    if (!username || !(passwordOk || tokenOk)) throw new ApiError(401, 'Invalid credentials');
     const session: Session = {
       id: randomBytes(16).toString('hex'),
       csrf: randomBytes(24).toString('hex'),
-      username: this.opts.username,
+      username,
       lastUsedMs: this.opts.nowMs(),
     };
     this.sessions.set(session.id, session);
@@ -88,6 +121,16 @@ export class SessionManager {
 
   expireAll(): void {
     this.sessions.clear();
+  }
+
+  /** Adds (or changes the password of) a local user. */
+  addUser(username: string, password: string): void {
+    this.users.set(username, password);
+  }
+
+  /** A user that logs in with tokens only (an unguessable password) unless it exists already. */
+  ensureUser(username: string): void {
+    if (!this.users.has(username)) this.users.set(username, randomBytes(24).toString('hex'));
   }
 
   addToken(token: string): void {

@@ -16,16 +16,21 @@ export function compareVersions(a: number[], b: number[]): number {
   return 0;
 }
 
-/** X-Avi-Version must be present, well formed and not newer than the controller's own version. */
-export function checkApiVersion(header: string | undefined, controller: string): void {
-  if (header === undefined || header.trim() === '') {
-    throw new ApiError(400, 'Invalid version: the X-Avi-Version header is required');
-  }
+/**
+ * The API version a request is served at. Without X-Avi-Version a controller serves its oldest API model, 16.4.1
+ * (Avi's "API Versioning" guide; the Python SDK sends no header unless given `api_version`). A header must be well
+ * formed and not newer than the controller's own version.
+ */
+export const DEFAULT_REQUEST_VERSION = '16.4.1';
+
+export function checkApiVersion(header: string | undefined, controller: string): string {
+  if (header === undefined || header.trim() === '') return DEFAULT_REQUEST_VERSION;
   const v = parseVersion(header);
   if (!v) throw new ApiError(400, `Invalid version ${header}: expected a version like ${controller}`);
   if (compareVersions(v, parseVersion(controller)!) > 0) {
     throw new ApiError(400, `Invalid version ${header}: newer than the controller's version ${controller}`);
   }
+  return header.trim();
 }
 
 /** The `version` object of /login and /api/initial-data. */

@@ -6,12 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
+import type { KubeRequest } from '../../functions/forwarder/kube.ts';
 import { parseStatusUpdates, type StatusUpdate } from '../../functions/forwarder/status.ts';
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
 import { createStatusReporter } from '../../functions/sync/status.ts';
 import { type AviClient, createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
+import type { ResolvedCredentials } from '../../shared/credentials/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { DetailType, FORWARDER_SOURCE, hashId, type InstanceMessage, SYNC_SOURCE } from '../../shared/events/index.ts';
@@ -24,6 +26,7 @@ import { createMemoryStore } from '../../shared/store/index.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import { type AviSim, startAviSim } from '../avi-sim/index.ts';
 import { type CniKind, type DevCluster, startDevCluster } from '../dev-cluster/index.ts';
+import { kubeRequestFor, resolveLocalCredentials } from './credentials.ts';
 import { type DeliveryChaos, EventBus } from './event-bus.ts';
 import { type DeadLetterMessage, FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
@@ -64,6 +67,12 @@ export interface RuntimeOptions {
   /** Periodic sweep; default every instance's fullSyncFrequency (0 disables). */
   sweeps?: boolean;
   logger?: Logger;
+  /** Environment for AKO's CTRL_* credential variables (default: none). */
+  env?: Record<string, string | undefined>;
+  /** A controller credentials file (--controller-credentials), already read. */
+  credentialsFile?: { path: string; text: string };
+  /** Skip verifying the controller's TLS certificate (--controller-insecure-skip-tls-verify). Never the default. */
+  controllerInsecureSkipTlsVerify?: boolean;
 }
 
 export interface DeadLetterEntry {
@@ -83,6 +92,8 @@ export interface Runtime {
   stores: Map<string, InstanceStore>;
   /** Each instance's Avi client (request statistics per instance). */
   aviClients: Map<string, AviClient>;
+  /** Where each instance's controller credentials came from (printable; never the values). */
+  credentialSources: Map<string, string>;
   /** Resolves once nothing is queued, in flight or waiting to be published, twice in a row. */
   waitForConvergence(opts?: { timeoutMs?: number }): Promise<void>;
   /** Dead letters of every queue, the bus and the router. */
@@ -208,6 +219,32 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     );
   }
 
+  // --- Controller credentials of each instance (see ./credentials.ts for the order of the sources).
+  let resolvedCredentials: Map<string, ResolvedCredentials>;
+  try {
+    const kube = new Map<string, KubeRequest>();
+    for (const [cluster, dev] of devClusters) kube.set(cluster, kubeRequestFor({ devUrl: dev.url }));
+    if (opts.kubeconfig) {
+      for (const cluster of clusters.keys()) kube.set(cluster, kubeRequestFor({ kubeconfigPath: opts.kubeconfig }));
+    }
+    resolvedCredentials = await resolveLocalCredentials({
+      registry,
+      kube,
+      env: opts.env ?? {},
+      ...(opts.credentialsFile ? { file: opts.credentialsFile } : {}),
+      ...(aviSim ? { fallback: { source: `the embedded simulator's user ${creds.username}`, ...creds } } : {}),
+      logger,
+    });
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    throw err;
+  }
+  // The simulator has the users the instances log in as, as a controller's administrator would have set up.
+  for (const { credentials: c } of aviSim ? resolvedCredentials.values() : []) {
+    if (c.username && c.password) aviSim?.addLogin(c.username, { password: c.password.reveal() });
+    if (c.username && c.authtoken) aviSim?.addLogin(c.username, { token: c.authtoken.reveal() });
+  }
+
   const stateDir = opts.stateDir ?? join(process.cwd(), '.ako-serverless');
   mkdirSync(stateDir, { recursive: true });
   const keyProvider: KeyProvider = localKeyFileProvider(join(stateDir, 'tls-data.key'));
@@ -264,15 +301,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const aviClients = new Map<string, AviClient>();
   for (const instance of registry.instances) {
     const log = logger.child({ instance: instance.id });
+    const login = resolvedCredentials.get(instance.id)!.credentials;
     const client = createAviClient({
       host: controllerUrl,
-      username: instance.credentials.username ?? creds.username,
-      ...(instance.credentials.authtoken
-        ? { authtoken: instance.credentials.authtoken }
-        : { password: instance.credentials.password ?? creds.password }),
-      ...(instance.credentials.certificateAuthorityData
-        ? { certificateAuthorityData: instance.credentials.certificateAuthorityData }
-        : {}),
+      username: login.username ?? creds.username,
+      ...(login.authtoken ? { authtoken: login.authtoken } : { password: login.password ?? creds.password }),
+      ...(login.certificateAuthorityData ? { certificateAuthorityData: login.certificateAuthorityData } : {}),
+      ...(opts.controllerInsecureSkipTlsVerify ? { insecureSkipVerify: true } : {}),
       ...(instance.controller.version ? { version: instance.controller.version } : {}),
       tenant: instance.controller.tenantName,
       owner: instance.createdBy,
@@ -469,7 +504,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const quiet = () =>
     bus.pending === 0 &&
     allQueues().every((q) => q.isIdle()) &&
-    connections.every((c) => c.ready() && c.pending() === 0);
+    // A forwarder stopped before its first inventory never becomes ready: once stopping, only its pending count matters.
+    connections.every((c) => (c.ready() || stopping) && c.pending() === 0);
+  let stopping = false;
 
   const waitForConvergence = async (w: { timeoutMs?: number } = {}) => {
     const deadline = Date.now() + (w.timeoutMs ?? 120_000);
@@ -533,12 +570,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     primaryQueues,
     stores,
     aviClients,
+    credentialSources: new Map([...resolvedCredentials].map(([id, r]) => [id, r.source])),
     waitForConvergence,
     deadLetters,
     snapshot: (o) => buildSnapshot(view, o),
     requestSweep,
     stop: async () => {
       // Stop watching first, then let the queues drain before closing the servers they talk to.
+      stopping = true;
       for (const c of connections) await c.stop();
       try {
         await waitForConvergence({ timeoutMs: 15_000 });

@@ -34,7 +34,7 @@ export interface AviClientOptions {
   tenant?: string;
   /** PEM CA bundle trusted in addition to the system roots. */
   certificateAuthorityData?: string;
-  /** Explicit opt-out of TLS verification (never the default). */
+  /** Explicit opt-out of TLS verification (never the default; the CLI's --controller-insecure-skip-tls-verify). */
   insecureSkipVerify?: boolean;
   /** This instance's `created_by`: the only owner whose objects this client will PUT, PATCH or DELETE. */
   owner?: string;
@@ -315,7 +315,7 @@ export function createAviClient(opts: AviClientOptions): AviClient {
       const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
       if (err.code && TLS_ERRORS.test(err.code)) {
         // A certificate problem does not clear with retries.
-        const error = `TLS verification of ${baseUrl} failed (${err.code}): trust the controller's CA with certificateAuthorityData, or opt out explicitly with insecureSkipVerify`;
+        const error = `TLS verification of ${baseUrl} failed (${err.code}): give the controller's CA certificate as certificateAuthorityData (in avi-secret, the credentials file or the Secrets Manager secret); only against a throwaway test controller, a local run may skip verification with --controller-insecure-skip-tls-verify`;
         logger.warn('avi request failed', { method, path, error });
         return { error, permanent: true };
       }

@@ -91,16 +91,19 @@ describe('login and session', () => {
 });
 
 describe('X-Avi-Version', () => {
-  it('is required on API calls', async () => {
+  it('defaults to 16.4.1 when absent, as a controller does: reads work, later fields are refused', async () => {
     const s = await login(sim.url, 'u1', 'p1');
-    const res = await api(sim.url, s, { version: null }).get('/api/pool');
-    expect(res.status).toBe(400);
-    expect(errorOf(res)).toContain('Invalid version');
+    const noVersion = api(sim.url, s, { version: null });
+    expect((await noVersion.get('/api/pool')).status).toBe(200);
+    const refused = await noVersion.post('/api/pool', pool('nover-1', { markers: [{ key: 'k', values: ['v'] }] }));
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused)).toContain('markers');
+    expect((await noVersion.post('/api/pool', pool('nover-2'))).status).toBe(201);
   });
 
   it('rejects malformed versions and versions newer than the controller', async () => {
     const s = await login(sim.url, 'u1', 'p1');
-    for (const v of ['latest', '30.2.1.x', 'v30.2.1', '']) {
+    for (const v of ['latest', '30.2.1.x', 'v30.2.1', '30']) {
       const res = await api(sim.url, s, { version: v }).get('/api/pool');
       expect(res.status, `version '${v}'`).toBe(400);
     }
@@ -248,7 +251,7 @@ describe("auth: 'none' (AKO mock style)", () => {
       const c = api(open.url, undefined);
       expect((await c.get('/api/pool')).status).toBe(200);
       expect((await c.post('/api/pool', pool('open-1'))).status).toBe(201);
-      expect((await api(open.url, undefined, { version: null }).get('/api/pool')).status).toBe(400);
+      expect((await api(open.url, undefined, { version: 'latest' }).get('/api/pool')).status).toBe(400);
     } finally {
       await open.close();
     }

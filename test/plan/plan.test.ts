@@ -125,6 +125,8 @@ describe('plan (read-only) against a development cluster and the simulator', () 
         registry,
         kubeconfig: kubeconfigFile,
         controller: sim.url,
+        // A real controller needs credentials (the simulator's default login), here from AKO's CTRL_* variables.
+        env: { CTRL_USERNAME: 'admin', CTRL_PASSWORD: 'admin' },
         stateDir: mkdtempSync(join(tmpdir(), 'ako-plan-rt-')),
         logger: silentLogger,
         sweeps: false,

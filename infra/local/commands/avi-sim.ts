@@ -1,7 +1,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { startAviSim } from '../../avi-sim/index.ts';
 import { selfSignedCertificate, type TlsMaterial } from '../../avi-sim/tls.ts';
-import { EXIT_OK, parseFlags, runCommand, UsageError } from './common.ts';
+import {
+  type CommandContext,
+  countFlag,
+  EXIT_OK,
+  fileFlag,
+  NO_STOP,
+  parseFlags,
+  portFlag,
+  runCommand,
+  UsageError,
+} from './common.ts';
 
 const HELP = `usage: ako-serverless avi-sim [options]
 
@@ -25,7 +35,7 @@ options:
   --vip-cidr CIDR     its IPv4 subnet (default 10.250.250.0/24)
   --idle-timeout S    session idle timeout in seconds (default 900)`;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
     const parsed = parseFlags(
       argv,
@@ -46,29 +56,29 @@ export async function run(argv: string[]): Promise<number> {
         'ca-file': { type: 'string' },
       },
       HELP,
+      { command: 'avi-sim' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
-    const int = (name: string, raw: string | undefined): number | undefined => {
-      if (raw === undefined) return undefined;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
-      return n;
-    };
     if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
+    const port = portFlag('--port', v.port, v.cert !== undefined || v.tls ? 9443 : 9080);
     if (v['vip-cidr'] !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(String(v['vip-cidr']))) {
       throw new UsageError(`--vip-cidr must look like 10.250.250.0/24`);
     }
     const tls: TlsMaterial | false =
       v.cert !== undefined && v.key !== undefined
-        ? { cert: readFileSync(v.cert, 'utf8'), key: readFileSync(v.key, 'utf8') }
+        ? {
+            cert: readFileSync(fileFlag('--cert', v.cert), 'utf8'),
+            key: readFileSync(fileFlag('--key', v.key), 'utf8'),
+          }
         : v.tls
           ? await generatedCertificate(v.state, v.host)
           : false;
-    const rate = int('rate-limit', v['rate-limit']);
-    const idle = int('idle-timeout', v['idle-timeout']);
+    const rate = countFlag('--rate-limit', v['rate-limit']);
+    const idle = countFlag('--idle-timeout', v['idle-timeout']);
+
     const sim = await startAviSim({
-      port: int('port', v.port) ?? (tls ? 9443 : 9080),
+      port,
       ...(v.host ? { host: v.host } : {}),
       tls,
       ...(v.state ? { stateFile: v.state } : {}),
@@ -95,11 +105,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`avi-sim: certificate written to ${v['ca-file']}`);
     }
     console.log('avi-sim: press Ctrl-C to stop');
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await ctx.stopRequested();
     await sim.close();
     console.log('avi-sim: stopped');
     return EXIT_OK;

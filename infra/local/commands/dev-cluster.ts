@@ -1,6 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { type CniKind, startDevCluster } from '../../dev-cluster/index.ts';
-import { EXIT_OK, parseFlags, runCommand, UsageError } from './common.ts';
+import {
+  type CommandContext,
+  directoryFlag,
+  EXIT_OK,
+  NO_STOP,
+  parseFlags,
+  portFlag,
+  runCommand,
+  UsageError,
+} from './common.ts';
 
 const HELP = `Usage: ako-serverless dev-cluster [--port N] [--host ADDR] [--seed DIR] [--routes] [--cni calico,openshift,cilium]
                                   [--kubeconfig FILE]
@@ -17,7 +26,7 @@ Runs a small Kubernetes API server over HTTP (loopback by default) that kubectl 
 
 const CNIS: CniKind[] = ['calico', 'openshift', 'cilium'];
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
     const parsed = parseFlags(
       argv,
@@ -30,13 +39,12 @@ export async function run(argv: string[]): Promise<number> {
         kubeconfig: { type: 'string' },
       },
       HELP,
+      { command: 'dev-cluster' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
-    const port = v.port === undefined ? 0 : Number(v.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`--port must be a port number (0-65535), got '${v.port}'`);
-    }
+    const port = portFlag('--port', v.port, 0);
+    const seedDir = v.seed === undefined ? undefined : directoryFlag('--seed', v.seed);
     const cni = (v.cni ? v.cni.split(',') : []).map((c) => c.trim()).filter(Boolean);
     for (const c of cni) {
       if (!CNIS.includes(c as CniKind)) throw new UsageError(`--cni: unknown CNI '${c}' (known: ${CNIS.join(', ')})`);
@@ -44,18 +52,14 @@ export async function run(argv: string[]): Promise<number> {
     const cluster = await startDevCluster({
       port,
       host: v.host,
-      seedDir: v.seed,
+      seedDir,
       routes: v.routes,
       cni: cni as CniKind[],
     });
     if (v.kubeconfig) writeFileSync(v.kubeconfig, cluster.kubeconfig(), { mode: 0o600 });
     console.log(`dev cluster listening on ${cluster.url}`);
     console.log(`  kubectl --server ${cluster.url} get namespaces`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await ctx.stopRequested();
     await cluster.close();
     return EXIT_OK;
   });

@@ -189,6 +189,7 @@ export async function run(argv: string[]): Promise<number> {
         'dns-subdomains': { type: 'string' },
       },
       HELP,
+      { command: 'model', positionals: true },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeRequester } from '../../../functions/forwarder/kube.ts';
+import { silentLogger } from '../../../shared/log.ts';
+import { SecretValue } from '../../../shared/secret.ts';
+import { resolveLocalCredentials } from '../credentials.ts';
 import { formatPlanJson, formatPlanTable } from '../plan/format.ts';
 import { buildPlan } from '../plan/index.ts';
-import { EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import { EXIT_OK, EXIT_USAGE, fileFlag, parseFlags, runCommand, UsageError } from './common.ts';
 import { loadRegistryForCommand } from './registry-input.ts';
 
 const HELP = `usage: ako-serverless plan --instances FILE [--kubeconfig FILE] [--controller HOST] [--output table|json]
@@ -16,7 +21,12 @@ the same name the instance does not own). Nothing is written to the cluster or t
   --controller HOST   the controller (host[:port] or URL; default: controllerSettings.controllerHost of the registry)
   --output FORMAT     table (default) or json
 
-Credentials come from the registry (the same ones 'start' uses). TLS private keys are never printed.`;
+  --controller-credentials FILE          controller credentials (an avi-secret manifest or a YAML/JSON map)
+  --controller-insecure-skip-tls-verify  do not verify the controller's certificate (test controllers only)
+
+Credentials are found as 'start' finds them: --controller-credentials, the CTRL_* environment variables,
+the Secret avi-secret in each instance's namespace, the registry's avicredentials (else admin/admin).
+Credentials and TLS private keys are never printed.`;
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(async () => {
@@ -26,13 +36,15 @@ export async function run(argv: string[]): Promise<number> {
         instances: { type: 'string' },
         kubeconfig: { type: 'string' },
         controller: { type: 'string' },
+        'controller-credentials': { type: 'string' },
+        'controller-insecure-skip-tls-verify': { type: 'boolean' },
         output: { type: 'string' },
       },
       HELP,
+      { command: 'plan' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
     if (!v.instances) throw new UsageError('--instances FILE is required');
     const output = v.output ?? 'table';
     if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not ${output}`);
@@ -59,7 +71,24 @@ export async function run(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`cannot read kubeconfig ${kubeconfig}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const plan = await buildPlan({ registry, kubeConfig: kc, controller });
+    const file = v['controller-credentials'];
+    const resolved = await resolveLocalCredentials({
+      registry,
+      kube: new Map(registry.instances.map((i) => [i.clusterName, kubeRequester(kc, { timeoutMs: 10_000 })])),
+      env: process.env,
+      ...(file ? { file: { path: file, text: readFileSync(fileFlag('--controller-credentials', file), 'utf8') } } : {}),
+      fallback: { source: 'the default login admin', username: 'admin', password: new SecretValue('admin') },
+      logger: silentLogger,
+    });
+    const plan = await buildPlan({
+      registry: {
+        ...registry,
+        instances: registry.instances.map((i) => ({ ...i, credentials: resolved.get(i.id)!.credentials })),
+      },
+      kubeConfig: kc,
+      controller,
+      ...(v['controller-insecure-skip-tls-verify'] ? { insecureSkipVerify: true } : {}),
+    });
     console.log(output === 'json' ? formatPlanJson(plan) : formatPlanTable(plan));
     return EXIT_OK;
   });

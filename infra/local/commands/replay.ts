@@ -167,6 +167,7 @@ export async function run(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
       },
       HELP,
+      { command: 'replay' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;

@@ -1,11 +1,23 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../shared/log.ts';
 import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
-import { type Runtime, startRuntime } from '../runtime.ts';
-import { startStatusServer } from '../status/server.ts';
+import type { Runtime } from '../runtime.ts';
+import type { startStatusServer } from '../status/server.ts';
 import { DEMO_DEV_CLUSTER_FLAG, devClusterWithRealControllerRefusal } from '../view-guard.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import {
+  type CommandContext,
+  directoryFlag,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  fileFlag,
+  NO_STOP,
+  parseFlags,
+  portFlag,
+  runCommand,
+  UsageError,
+} from './common.ts';
 import { loadRegistryForCommand } from './registry-input.ts';
 import { formatStatus } from './status.ts';
 
@@ -21,22 +33,24 @@ Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing 
   --${DEMO_DEV_CLUSTER_FLAG}
                           allow a real controller with the development cluster (refused otherwise: the
                           controller's objects of these instances would look deleted and be removed)
+  --controller-credentials FILE
+                          controller credentials: an avi-secret manifest (kubectl get secret avi-secret -o yaml)
+                          or a YAML/JSON map of username, password or authtoken, certificateAuthorityData
+  --controller-insecure-skip-tls-verify
+                          do not verify the controller's certificate (a throwaway test controller only;
+                          anyone on the path can read the password and change what is sent)
   --seed DIR              manifests the development cluster starts with (default examples/manifests)
   --dev-cluster-port N    development cluster port (default ${DEFAULT_DEV_CLUSTER_PORT}; 0 = any free port)
   --avi-sim-port N        simulator port (default ${DEFAULT_AVI_SIM_PORT}; 0 = any free port)
   --status-port N         status page port (default ${DEFAULT_STATUS_PORT}; 0 = any free port)
   --once                  exit after the first converged state (for scripts and benchmarks)
-  --output table|json     summary format (default table)`;
+  --output table|json     summary format (default table)
 
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`${flag} must be a port number (0-65535), got '${value}'`);
-  return n;
-}
+Controller credentials of each instance, first found: --controller-credentials, the CTRL_USERNAME /
+CTRL_PASSWORD / CTRL_AUTHTOKEN / CTRL_CA_DATA environment variables, the Secret avi-secret in the
+instance's namespace (as AKO reads it), the registry's avicredentials. They are never printed.`;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
     const parsed = parseFlags(
       argv,
@@ -44,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
         instances: { type: 'string' },
         kubeconfig: { type: 'string' },
         controller: { type: 'string' },
+        'controller-credentials': { type: 'string' },
+        'controller-insecure-skip-tls-verify': { type: 'boolean' },
         seed: { type: 'string' },
         'dev-cluster-port': { type: 'string' },
         'avi-sim-port': { type: 'string' },
@@ -53,15 +69,22 @@ export async function run(argv: string[]): Promise<number> {
         [DEMO_DEV_CLUSTER_FLAG]: { type: 'boolean' },
       },
       HELP,
+      { command: 'start' },
     );
     if (!parsed) return EXIT_OK;
     const v = parsed.values;
     const output = v.output ?? 'table';
     if (output !== 'table' && output !== 'json')
       throw new UsageError(`--output must be table or json, got '${output}'`);
+    const ports = {
+      devCluster: portFlag('--dev-cluster-port', v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT),
+      aviSim: portFlag('--avi-sim-port', v['avi-sim-port'], DEFAULT_AVI_SIM_PORT),
+      status: portFlag('--status-port', v['status-port'], DEFAULT_STATUS_PORT),
+    };
     const instancesFile = v.instances ?? 'examples/instances.yaml';
     const registry = loadRegistryForCommand(instancesFile);
     if (!registry) return EXIT_USAGE;
+    if (v.kubeconfig) fileFlag('--kubeconfig', v.kubeconfig);
     const kubeconfig = v.kubeconfig ?? process.env.KUBECONFIG;
     const refusal = devClusterWithRealControllerRefusal({
       controllerHost: v.controller ?? registry.instances.find((i) => i.controller.host)?.controller.host,
@@ -70,7 +93,15 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (refusal) throw new UsageError(refusal);
     const seedDir = v.seed ?? (kubeconfig ? undefined : 'examples/manifests');
-    if (seedDir && !existsSync(seedDir)) throw new UsageError(`--seed: no directory ${seedDir}`);
+    if (seedDir) directoryFlag('--seed', seedDir);
+    const credentialsFile = v['controller-credentials'] && readCredentialsFile(v['controller-credentials']);
+    const insecure = v['controller-insecure-skip-tls-verify'] === true;
+    // From here on SIGINT/SIGTERM stop the runtime cleanly (queues drained) and exit 0.
+    let stopSignal: NodeJS.Signals | undefined;
+    const stopped = ctx.stopRequested().then((signal) => {
+      stopSignal = signal;
+      console.log(`\n${signal}: stopping`);
+    });
 
     const stateDir = resolve('.ako-serverless');
     mkdirSync(join(stateDir, 'logs'), { recursive: true });
@@ -78,6 +109,11 @@ export async function run(argv: string[]): Promise<number> {
     const logStream = createWriteStream(logFile, { flags: 'a' });
     const logger = createLogger({}, { level: 'debug', write: (line) => logStream.write(`${line}\n`) });
 
+    // Loaded after the arguments are checked, so a usage error answers at once.
+    const [{ startRuntime }, { startStatusServer }] = await Promise.all([
+      import('../runtime.ts'),
+      import('../status/server.ts'),
+    ]);
     const began = Date.now();
     let runtime: Runtime;
     try {
@@ -87,10 +123,13 @@ export async function run(argv: string[]): Promise<number> {
         ...(v.controller ? { controller: v.controller } : {}),
         ...(v[DEMO_DEV_CLUSTER_FLAG] ? { demoDevClusterWithRealController: true } : {}),
         ...(seedDir ? { seedDir } : {}),
-        devClusterPort: port(v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT, '--dev-cluster-port'),
-        aviSimPort: port(v['avi-sim-port'], DEFAULT_AVI_SIM_PORT, '--avi-sim-port'),
+        devClusterPort: ports.devCluster,
+        aviSimPort: ports.aviSim,
         stateDir,
         logger,
+        env: process.env,
+        ...(credentialsFile ? { credentialsFile } : {}),
+        ...(insecure ? { controllerInsecureSkipTlsVerify: true } : {}),
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -98,14 +137,35 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`error: could not start: ${message}${hint}`);
       return EXIT_FAILURE;
     }
-    const status = await startStatusServer(() => runtime.snapshot({ cached: true }), {
-      port: port(v['status-port'], DEFAULT_STATUS_PORT, '--status-port'),
-    });
+    let status: Awaited<ReturnType<typeof startStatusServer>>;
+    try {
+      status = await startStatusServer(() => runtime.snapshot({ cached: true }), { port: ports.status });
+    } catch (err) {
+      await runtime.stop();
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`error: could not start the status page: ${message}`);
+      return EXIT_FAILURE;
+    }
+    const shutdown = async () => {
+      console.log('stopping: draining queues…');
+      await status.close();
+      await runtime.stop();
+      logStream.end();
+      console.log('stopped');
+    };
+    if (stopSignal) {
+      await shutdown();
+      return EXIT_OK;
+    }
 
     console.log(`ako-serverless: ${registry.instances.length} instance(s) from ${instancesFile}`);
-    console.log(
-      `  Avi controller:   ${runtime.controllerUrl}${runtime.aviSim ? ' (embedded simulator, admin/admin unless the registry sets avicredentials)' : ''}`,
-    );
+    console.log(`  Avi controller:   ${runtime.controllerUrl}${runtime.aviSim ? ' (embedded simulator)' : ''}`);
+    for (const [id, source] of runtime.credentialSources) console.log(`  credentials:      ${id} from ${source}`);
+    if (insecure && !runtime.aviSim) {
+      console.log(
+        `  WARNING:          the controller's TLS certificate is NOT verified (--controller-insecure-skip-tls-verify)`,
+      );
+    }
     for (const [cluster, dev] of runtime.devClusters) {
       console.log(
         `  cluster ${cluster}:    ${dev.url} (development API server)  try: kubectl --server ${dev.url} get ingress -A`,
@@ -123,36 +183,36 @@ export async function run(argv: string[]): Promise<number> {
         );
     }, 2000);
     try {
-      await runtime.waitForConvergence({ timeoutMs: 300_000 });
+      await Promise.race([runtime.waitForConvergence({ timeoutMs: 300_000 }), stopped]);
     } catch (err) {
       console.error(`warning: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       clearInterval(progress);
     }
+    if (stopSignal) {
+      await shutdown();
+      return EXIT_OK;
+    }
     const snapshot = await runtime.snapshot();
     console.log(`\nfirst sync converged in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
     console.log(output === 'json' ? JSON.stringify(snapshot, null, 2) : formatStatus(snapshot));
 
-    const shutdown = async () => {
-      console.log('\nstopping: draining queues…');
-      await status.close();
-      await runtime.stop();
-      logStream.end();
-    };
     if (v.once) {
       await shutdown();
       return snapshot.totals.errors > 0 ? EXIT_FAILURE : EXIT_OK;
     }
     console.log('\nwatching for changes; Ctrl-C to stop');
-    await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        shutdown().then(resolveStop, resolveStop);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
+    await shutdown();
     return EXIT_OK;
   });
+}
+
+/** The --controller-credentials file, read once; a file others can read is worth a warning, as ssh gives. */
+function readCredentialsFile(path: string): { path: string; text: string } {
+  fileFlag('--controller-credentials', path);
+  if ((statSync(path).mode & 0o077) !== 0) {
+    console.error(`warning: ${path} is readable by other users; chmod 600 ${path}`);
+  }
+  return { path, text: readFileSync(path, 'utf8') };
 }

@@ -37,7 +37,9 @@ export function formatStatus(s: StatusSnapshot): string {
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(async () => {
-    const parsed = parseFlags(argv, { url: { type: 'string' }, output: { type: 'string' } }, HELP);
+    const parsed = parseFlags(argv, { url: { type: 'string' }, output: { type: 'string' } }, HELP, {
+      command: 'status',
+    });
     if (!parsed) return EXIT_OK;
     const output = parsed.values.output ?? 'table';
     if (output !== 'table' && output !== 'json')

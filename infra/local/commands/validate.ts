@@ -65,7 +65,9 @@ function toJson(registry: Registry): string {
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand(async () => {
-    const parsed = parseFlags(argv, { instances: { type: 'string' }, output: { type: 'string' } }, HELP);
+    const parsed = parseFlags(argv, { instances: { type: 'string' }, output: { type: 'string' } }, HELP, {
+      command: 'validate',
+    });
     if (!parsed) return EXIT_OK;
     const file = parsed.values.instances;
     if (!file) throw new UsageError('--instances FILE is required');
