@@ -6,6 +6,7 @@
 import type { CurrentObject } from '../../shared/avi/plan.ts';
 import type { AviReconciler } from '../../shared/avi/reconciler.ts';
 import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '../../shared/avi/types.ts';
+import { akoCrKind } from '../../shared/events/crds.ts';
 import type { EncryptedSecret } from '../../shared/events/index.ts';
 import { createBurstCoalescer } from '../../shared/instance/coalesce.ts';
 import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
@@ -20,6 +21,7 @@ import {
   type WorkingSet,
 } from '../../shared/instance/working-set.ts';
 import type { Logger } from '../../shared/log.ts';
+import { buildCrStatuses, type CrStatus } from '../../shared/model/index.ts';
 import type {
   AviModel,
   CloudFacts,
@@ -397,12 +399,42 @@ export function createSyncEngine(deps: EngineDeps) {
     return deps.cloudFacts ? { ...(await deps.cloudFacts(view)), ...known } : known;
   }
 
+  /** CR status last handed to the forwarder, per CR (kind/ns/name/uid): only changes are published again. */
+  const publishedCrStatus = new Map<string, string>();
+
+  /** AKO's Accepted/Rejected status on the instance's CRs (only what changed since this function last said it). */
+  async function reportCrStatuses(view: ClusterView, facts: CloudFacts): Promise<void> {
+    if (!deps.statusReporter || !view.objects.some((o) => akoCrKind(o.kind))) return;
+    const uid = new Map(
+      view.objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
+    );
+    const changed: { key: string; value: string; status: CrStatus }[] = [];
+    for (const st of buildCrStatuses(instance, view, facts)) {
+      const id = `${st.kind}/${st.namespace ?? ''}/${st.name}`;
+      const key = `${id}/${uid.get(id) ?? ''}`;
+      const value = `${st.status}|${st.error}`;
+      if (publishedCrStatus.get(key) !== value) changed.push({ key, value, status: st });
+    }
+    if (changed.length === 0) return;
+    try {
+      await deps.statusReporter.reportCrStatuses(
+        view,
+        changed.map((c) => c.status),
+      );
+      for (const c of changed) publishedCrStatus.set(c.key, c.value);
+    } catch (err) {
+      log.warn('cannot publish CR status', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   /** Rebuild the named models from the view and make the controller match them. */
   async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     if (names.size === 0) return out;
-    const built = model.buildSelectedModels(instance, view, names, await factsFor(ws, view));
+    const facts = await factsFor(ws, view);
+    const built = model.buildSelectedModels(instance, view, names, facts);
     await reportSkipped(built.skipped);
+    await reportCrStatuses(view, facts);
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
     const all = [...new Set([...names, ...desired.keys()])].sort();
@@ -439,8 +471,10 @@ export function createSyncEngine(deps: EngineDeps) {
     let models = opts.models;
     if (!models) {
       const view = await buildView(ws);
-      const built = model.buildModels(instance, view, await factsFor(ws, view));
+      const facts = await factsFor(ws, view);
+      const built = model.buildModels(instance, view, facts);
       await reportSkipped(built.skipped);
+      await reportCrStatuses(view, facts);
       models = built.models;
     }
     const desired = new Map(models.map((m) => [m.name, m]));
@@ -454,8 +488,10 @@ export function createSyncEngine(deps: EngineDeps) {
   /** Every desired model of the instance (full build), with invalid objects reported. */
   async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
     const view = await buildView(ws);
-    const built = model.buildModels(instance, view, await factsFor(ws, view));
+    const facts = await factsFor(ws, view);
+    const built = model.buildModels(instance, view, facts);
     await reportSkipped(built.skipped);
+    await reportCrStatuses(view, facts);
     return built.models;
   }
 

@@ -7,6 +7,7 @@
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
+import type { CrStatus } from '../../shared/model/index.ts';
 import { l4VsNameOf, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject, SkippedObject } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
@@ -221,6 +222,32 @@ function reasonFor(s: SkippedObject): string {
   return 'InvalidObject';
 }
 
+/** One status update per CR whose object is in the view (a CR the view lacks is not this instance's to write). */
+export function crStatusUpdates(
+  instance: InstanceConfig,
+  view: ClusterView,
+  statuses: readonly CrStatus[],
+): StatusUpdate[] {
+  const byKey = new Map(view.objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+  const out: StatusUpdate[] = [];
+  for (const st of statuses) {
+    const obj = byKey.get(`${st.kind}/${st.namespace ?? ''}/${st.name}`);
+    if (!obj?.apiVersion) continue;
+    out.push({
+      target: {
+        apiVersion: obj.apiVersion,
+        kind: st.kind,
+        ...(st.namespace ? { namespace: st.namespace } : {}),
+        name: st.name,
+        ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+      },
+      instance: instance.id,
+      crStatus: { status: st.status, error: st.error },
+    });
+  }
+  return out;
+}
+
 export interface StatusReporterDeps {
   instance: InstanceConfig;
   /** Hands status updates to the path back to the cluster (the forwarder applies them). */
@@ -242,6 +269,14 @@ export function createStatusReporter(deps: StatusReporterDeps) {
         const update = await statusFor(deps.instance, view, target, byKey.get(key), applied);
         if (update) updates.push(update);
       }
+      if (updates.length) await deps.publish(updates);
+    },
+    /**
+     * AKO's `status.status` / `status.error` on the instance's HostRules, HTTPRules, AviInfraSettings and L4Rules,
+     * patched at the version the forwarder watches (the CR's own apiVersion in the view).
+     */
+    async reportCrStatuses(view: ClusterView, statuses: readonly CrStatus[]): Promise<void> {
+      const updates = crStatusUpdates(deps.instance, view, statuses);
       if (updates.length) await deps.publish(updates);
     },
     async reportSkipped(skipped: SkippedObject[]): Promise<void> {

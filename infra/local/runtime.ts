@@ -12,6 +12,7 @@ import { createPrimaryHandler } from '../../functions/primary/handler.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
 import { createStatusReporter } from '../../functions/sync/status.ts';
+import { crdFactsReader } from '../../shared/avi/avi-refs.ts';
 import { type AviClient, createAviClient, createReconciler, createRequestBudget } from '../../shared/avi/index.ts';
 import type { ResolvedCredentials } from '../../shared/credentials/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
@@ -338,6 +339,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       now: () => new Date(),
       initialSync: {},
       coalesce: { queued: () => queue.depth },
+      // The Avi objects the instance's CRs refer to (WAF policy, SE group, ...): a missing one rejects the CR.
+      cloudFacts: crdFactsReader(client, instance),
       statusReporter: createStatusReporter({
         instance,
         publish: async (updates) => {

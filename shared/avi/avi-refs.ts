@@ -1,3 +1,4 @@
+import { akoCrKind } from '../events/crds.ts';
 import type { AviRefInfo, AviRefKind, AviRefs } from '../model/crd-refs.ts';
 import { referencedAviObjects } from '../model/crd-status.ts';
 import type { CloudFacts, ClusterView } from '../model/types.ts';
@@ -39,6 +40,8 @@ export function crdFactsReader(
   instance: InstanceConfig,
 ): (view: ClusterView) => Promise<CloudFacts> {
   return async (view) => {
+    // Most instances have no CRs: skip the validation pass (and any controller read) entirely.
+    if (!view.objects.some((o) => akoCrKind(o.kind))) return {};
     const wanted = referencedAviObjects(instance, view);
     if (wanted.size === 0) return {};
     return { aviRefs: await readAviRefs(client, wanted, instance.controller.tenantName || 'admin') };

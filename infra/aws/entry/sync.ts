@@ -3,6 +3,7 @@
 import { runSweep } from '../../../functions/sweep/sweep.ts';
 import { createSyncHandler } from '../../../functions/sync/handler.ts';
 import { createStatusReporter } from '../../../functions/sync/status.ts';
+import { crdFactsReader } from '../../../shared/avi/avi-refs.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { readInstanceFunctionEnv } from '../adapters/env-config.ts';
 import { createInstanceContext } from '../wiring-instance.ts';
@@ -28,6 +29,8 @@ export const handler = createSyncHandler({
   sweep: (engine, ws) => runSweep(engine, ws, { avi: ctx.reconciler }),
   // Cold start with an empty state store: write nothing before the first inventories, then everything once.
   initialSync: {},
+  // The Avi objects the instance's CRs refer to (WAF policy, SE group, ...): a missing one rejects the CR.
+  cloudFacts: crdFactsReader(ctx.aviClient, ctx.instance),
   // Ingress/Service/Route status back to the cluster through its status queue (the forwarder applies it).
   ...(ctx.publishStatus
     ? {
