@@ -34,7 +34,15 @@ async function withSim(fn: (sim: AviSim) => Promise<void>) {
   }
 }
 
-const start = (sim: AviSim, dir: string) => startTestRuntime(undefined, { controller: sim.url, seedDir: dir });
+// The development cluster stands in for the real one here (it is seeded with the same manifests each run), so the
+// guard against a real controller with the demo cluster is lifted on purpose; credentials as AKO reads them.
+const start = (sim: AviSim, dir: string) =>
+  startTestRuntime(undefined, {
+    controller: sim.url,
+    seedDir: dir,
+    demoDevClusterWithRealController: true,
+    env: { CTRL_USERNAME: sim.username, CTRL_PASSWORD: 'admin' },
+  });
 
 async function converge(rt: Runtime) {
   await rt.waitForConvergence({ timeoutMs: 120_000 });
