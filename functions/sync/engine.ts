@@ -354,9 +354,13 @@ export function createSyncEngine(deps: EngineDeps) {
       }));
     const applied = res.applied ?? (desired && failed.length ? { name, objects: [] } : undefined);
     if (applied) {
+      // A partly failed apply keeps the sources it had too: a retried message of an object that left the model
+      // (a deleted Ingress) must still find this model, or its change would be lost until a sweep.
+      const sources = new Set(desired?.sources ?? last?.sources ?? []);
+      if (!res.ok) for (const k of last?.sources ?? []) sources.add(k);
       const rec: RecordedModel = {
         ...applied,
-        sources: [...(desired?.sources ?? last?.sources ?? [])].sort(),
+        sources: [...sources].sort(),
         ...(failed.length ? { failed } : {}),
       };
       if (!sameRecord(last, rec)) {

@@ -284,6 +284,8 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
         engine.setBacklog(deps.coalesce.queued() - records.length);
         const flushed = await engine.flushDeferred(ws);
         if (flushed.transient.size > 0) for (const i of items) failed.add(i.messageId);
+        // Why they failed: an outage must not burn the dead-letter budget (shared/instance/outage.ts).
+        reasons.push(...(flushed.reasons?.values() ?? []));
       } catch (err) {
         log.error('writing the deferred models failed; the batch is retried', {
           operation: 'coalesce',
