@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { metricsRegistry } from './metrics.ts';
 import { STATUS_PAGE } from './page.ts';
 import type { StatusSnapshot } from './snapshot.ts';
 
@@ -34,6 +35,17 @@ export async function startStatusServer(
             .writeHead(500, { 'content-type': 'application/json' })
             .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
       );
+      return;
+    }
+    if (path === '/metrics') {
+      snapshot()
+        .then(async (s) => {
+          const registry = metricsRegistry(s);
+          res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+        })
+        .catch((err: unknown) =>
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : String(err)),
+        );
       return;
     }
     res.writeHead(404).end('not found');

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../infra/local/runtime.ts';
+import { type StatusServer, startStatusServer } from '../../infra/local/status/server.ts';
+import { endpointSlice, ingress, namespace, node, service, startTestRuntime } from './support.ts';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+interface Family {
+  help?: string;
+  type?: string;
+  samples: Sample[];
+}
+
+/** Strict reader of the Prometheus text exposition format (0.0.4): throws on any line it does not understand. */
+function parseExposition(text: string): Map<string, Family> {
+  const families = new Map<string, Family>();
+  const family = (name: string) => {
+    const known = families.get(name);
+    if (known) return known;
+    const created: Family = { samples: [] };
+    families.set(name, created);
+    return created;
+  };
+  const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
+    if (meta) {
+      const [, kind, name, rest] = meta as unknown as [string, string, string, string];
+      if (!metricName.test(name)) throw new Error(`bad metric name in: ${line}`);
+      const f = family(name);
+      if (kind === 'HELP') {
+        if (f.help !== undefined) throw new Error(`second HELP for ${name}`);
+        f.help = rest;
+      } else {
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest))
+          throw new Error(`bad TYPE: ${line}`);
+        if (f.type !== undefined || f.samples.length > 0) throw new Error(`TYPE for ${name} not before its samples`);
+        f.type = rest;
+      }
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (-?\d+))?$/.exec(line);
+    if (!m) throw new Error(`not a sample line: ${line}`);
+    const [, name, labelText, valueText] = m as unknown as [string, string, string | undefined, string];
+    const labels: Record<string, string> = {};
+    if (labelText) {
+      const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
+      let pos = 0;
+      while (pos < labelText.length) {
+        re.lastIndex = pos;
+        const l = re.exec(labelText);
+        if (!l) throw new Error(`bad labels in: ${line}`);
+        labels[l[1] as string] = l[2] as string;
+        pos = re.lastIndex;
+      }
+    }
+    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
+    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value in: ${line}`);
+    const f = families.get(name);
+    if (!f?.type) throw new Error(`sample ${name} without a preceding TYPE`);
+    f.samples.push({ name, labels, value });
+  }
+  return families;
+}
+
+describe('/metrics on the status port', () => {
+  let rt: Runtime;
+  let server: StatusServer;
+
+  beforeAll(async () => {
+    rt = await startTestRuntime();
+    const d = rt.devClusters.get('demo')!;
+    d.apply(namespace('red', { app: 'migrate' }));
+    d.apply(node('node-1', '192.168.10.11', '10.244.1.0/24'));
+    d.apply(service('red', 'web'));
+    d.apply(endpointSlice('red', 'web', ['10.244.1.5']));
+    d.apply(ingress('red', 'web', 'foo.com', 'web'));
+    await rt.waitForConvergence({ timeoutMs: 60_000 });
+    server = await startStatusServer(() => rt.snapshot());
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rt?.stop();
+  });
+
+  it('serves Prometheus text that reflects the first sync', async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = parseExposition(await res.text());
+    for (const [name, f] of families) {
+      expect(f.help, `${name} HELP`).toBeTruthy();
+      expect(f.type, `${name} TYPE`).toBe('gauge');
+    }
+    const one = (name: string) => {
+      const s = families.get(name)?.samples ?? [];
+      expect(s, name).toHaveLength(1);
+      return s[0]?.value;
+    };
+    expect(one('ako_controller_requests')).toBeGreaterThan(0);
+    expect(one('ako_models_applied')).toBeGreaterThan(0);
+    expect(one('ako_objects_seen')).toBeGreaterThan(0);
+    expect(one('ako_converged')).toBe(1);
+    const depth = families.get('ako_queue_depth')!.samples;
+    expect(depth.length).toBe((await rt.snapshot()).instances.length);
+    expect(depth.length).toBeGreaterThan(0);
+    for (const s of depth) {
+      expect(s.labels.instance).toBeTruthy();
+      expect(s.labels.cluster).toBe('demo');
+      expect(s.value).toBe(0);
+    }
+    for (const s of families.get('ako_dead_letters')!.samples) expect(s.value).toBe(0);
+    const owned = families.get('ako_virtual_services')!.samples.reduce((n, s) => n + s.value, 0);
+    expect(owned).toBeGreaterThan(0);
+  });
+
+  it('is read-only like the rest of the status port', async () => {
+    expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+});
