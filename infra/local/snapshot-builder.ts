@@ -12,6 +12,7 @@ import type {
   StatusSnapshot,
   VirtualServiceSummary,
 } from './status/snapshot.ts';
+import { healthOf } from './status/snapshot.ts';
 
 export interface RuntimeView {
   startedAt: string;
@@ -175,6 +176,7 @@ export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean 
     controller: view.controllerUrl,
     kubernetes: view.kubernetes,
     converged: view.quiet(),
+    health: healthOf({ quiet: view.quiet(), errors, deadLetters: view.deadLetters(), conflicts: view.conflicts() }),
     totals: {
       objectsSeen: view.objectsSeen(),
       modelsApplied: view.modelsApplied?.() ?? instances.reduce((n, i) => n + i.virtualServices.length, 0),

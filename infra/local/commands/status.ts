@@ -13,7 +13,9 @@ queue depths, dead letters, last errors and the Avi objects of each instance.
 export function formatStatus(s: StatusSnapshot): string {
   const lines: string[] = [];
   lines.push(
-    `controller ${s.controller}; kubernetes ${s.kubernetes.join(', ')}; ${s.converged ? 'converged' : 'syncing'}`,
+    `controller ${s.controller}; kubernetes ${s.kubernetes.join(', ')}; ${s.health.state}${
+      s.health.problems.length ? `: ${s.health.problems.join(', ')}` : ''
+    }`,
   );
   lines.push(
     `objects seen ${s.totals.objectsSeen}, models applied ${s.totals.modelsApplied}, Avi requests ${s.totals.aviRequests}, errors ${s.totals.errors}`,

@@ -31,7 +31,8 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 function render(s) {
   document.getElementById('meta').innerHTML =
     'controller <code>' + esc(s.controller) + '</code> · kubernetes ' + s.kubernetes.map((k) => '<code>' + esc(k) + '</code>').join(', ') +
-    ' · <span class="' + (s.converged ? 'ok' : 'bad') + '">' + (s.converged ? 'converged' : 'syncing') + '</span>' +
+    ' · <span id="health" class="' + (s.health.state === 'converged' ? 'ok' : 'bad') + '">' + esc(s.health.state) +
+    (s.health.problems.length ? ': ' + esc(s.health.problems.join(', ')) : '') + '</span>' +
     ' · objects seen ' + s.totals.objectsSeen + ' · models applied ' + s.totals.modelsApplied +
     ' · Avi requests ' + s.totals.aviRequests + ' · errors ' + s.totals.errors + ' · updated ' + esc(s.generatedAt);
   document.getElementById('conflicts').innerHTML = s.conflicts.length === 0 ? '' :

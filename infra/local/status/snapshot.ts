@@ -46,9 +46,41 @@ export interface StatusSnapshot {
   generatedAt: string;
   controller: string;
   kubernetes: string[];
+  /** Every queue idle and nothing in flight (says nothing about failures: see `health`). */
   converged: boolean;
+  health: Health;
   totals: { objectsSeen: number; modelsApplied: number; aviRequests: number; errors: number };
   instances: InstanceStatus[];
   conflicts: ConflictStatus[];
   recentEvents: RecentEvent[];
+}
+
+/**
+ * What the status page and `status` say about the whole runtime: `converged` only when every queue is idle and
+ * nothing failed (no error, no dead letter, no ownership conflict); `degraded` names what is wrong.
+ */
+export interface Health {
+  state: 'converged' | 'syncing' | 'degraded';
+  problems: string[];
+}
+
+export function healthOf(s: {
+  quiet: boolean;
+  errors: number;
+  deadLetters: number;
+  conflicts: readonly ConflictStatus[];
+}): Health {
+  const problems: string[] = [];
+  const { errors, deadLetters } = s;
+  if (errors > 0) problems.push(`${errors} error${errors === 1 ? '' : 's'}`);
+  if (deadLetters > 0) problems.push(`${deadLetters} dead letter${deadLetters === 1 ? '' : 's'}`);
+  if (s.conflicts.length > 0) {
+    problems.push(
+      `${s.conflicts.length} namespace${s.conflicts.length === 1 ? '' : 's'} claimed by two instances (${s.conflicts
+        .map((c) => `${c.cluster}/${c.namespace}`)
+        .join(', ')})`,
+    );
+  }
+  if (problems.length > 0) return { state: 'degraded', problems };
+  return { state: s.quiet ? 'converged' : 'syncing', problems };
 }
