@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { installCoreEventMirror } from './core-events.ts';
 import { installCrdSupport } from './crds.ts';
 import { ApiError } from './errors.ts';
 import { mergePatch } from './patch.ts';
@@ -109,6 +110,7 @@ export async function startDevCluster(opts: DevClusterOptions = {}): Promise<Dev
   store.subscribe((e) => {
     for (const c of state.watches) deliver(c, e);
   });
+  installCoreEventMirror({ store, index });
   installCrdSupport({
     store,
     index,
