@@ -7,8 +7,18 @@
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
+import type { FailedObject } from '../../shared/instance/working-set.ts';
 import type { CrStatus } from '../../shared/model/index.ts';
-import { l4VsNameOf, modelName, shardVsName, sniVsName, TENANT_ANNOTATION } from '../../shared/model/index.ts';
+import {
+  evhChildName,
+  evhEnabled,
+  evhParentName,
+  l4VsNameOf,
+  modelName,
+  shardVsName,
+  sniVsName,
+  TENANT_ANNOTATION,
+} from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject, SkippedObject } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { StatusUpdate } from '../forwarder/status.ts';
@@ -21,8 +31,6 @@ export interface VipInfo {
   vips: string[];
   fqdns: string[];
 }
-
-import type { FailedObject } from '../../shared/instance/working-set.ts';
 
 export type { FailedObject } from '../../shared/instance/working-set.ts';
 
@@ -157,8 +165,12 @@ export async function statusFor(
   const routeEntries: NonNullable<StatusUpdate['route']>['entries'] = [];
   const uuids: Record<string, string> = {};
   const events: ReturnType<typeof collisionEvent>[] = [];
+  const evh = evhEnabled(instance);
   for (const host of hostsOf(object)) {
-    const vsName = shardVsName(instance, host, instance.l7.shardVSSize);
+    // The shard that serves the host: the EVH parent in EVH mode, else the shared L7 VS.
+    const vsName = evh
+      ? evhParentName(instance, host, instance.l7.shardVSSize)
+      : shardVsName(instance, host, instance.l7.shardVSSize);
     const model = applied.get(modelName(tenant, vsName));
     if (!model) continue; // not served (skipped as invalid, or not applied yet)
     const failed = failuresFor(model, vsName, host);
@@ -170,7 +182,8 @@ export async function statusFor(
     const vip = vipOfModel(model);
     if (!vip || vip.vips.length === 0) continue;
     for (const ip of vip.vips) entries.push({ ip, hostname: host });
-    uuids[host] = uuidIn(model, sniVsName(instance, host)) ?? uuidIn(model, vsName) ?? '';
+    uuids[host] =
+      uuidIn(model, evh ? evhChildName(instance, host) : sniVsName(instance, host)) ?? uuidIn(model, vsName) ?? '';
     routeEntries.push({
       host,
       routerName: instance.createdBy,
