@@ -8,11 +8,13 @@
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
 import type { FailedObject } from '../../shared/instance/working-set.ts';
+import { resolveInfraSetting, scopedInstance } from '../../shared/model/crd-infrasetting.ts';
 import type { CrStatus } from '../../shared/model/index.ts';
 import {
   evhChildName,
   evhEnabled,
   evhParentName,
+  INFRASETTING_KIND,
   l4VsNameOf,
   modelName,
   shardVsName,
@@ -20,6 +22,7 @@ import {
   TENANT_ANNOTATION,
 } from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject, SkippedObject } from '../../shared/model/types.ts';
+import { indexView } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { StatusUpdate } from '../forwarder/status.ts';
 
@@ -105,6 +108,13 @@ function uuidIn(applied: AppliedModel | undefined, vsName: string): string | und
 }
 
 /** What one owner wants written on one object; `undefined` object = gone or no longer owned → clear. */
+/** The instance as the model named the object's VSes: through its AviInfraSetting (IngressClass, namespace, Route). */
+function namingInstanceFor(instance: InstanceConfig, view: ClusterView, object: KubeObject): InstanceConfig {
+  if (!view.objects.some((o) => o.kind === INFRASETTING_KIND)) return instance; // no settings: no scan
+  const r = resolveInfraSetting(indexView(view), { aviRefs: undefined, createdBy: instance.createdBy }, object);
+  return r.kind === 'setting' ? scopedInstance(instance, r.setting, r.nsScoped) : instance;
+}
+
 export async function statusFor(
   instance: InstanceConfig,
   view: ClusterView,
@@ -166,11 +176,13 @@ export async function statusFor(
   const uuids: Record<string, string> = {};
   const events: ReturnType<typeof collisionEvent>[] = [];
   const evh = evhEnabled(instance);
+  const naming = namingInstanceFor(instance, view, object);
   for (const host of hostsOf(object)) {
-    // The shard that serves the host: the EVH parent in EVH mode, else the shared L7 VS.
+    // The shard that serves the host: the EVH parent in EVH mode, else the shared L7 VS (named through the
+    // object's AviInfraSetting when it has one).
     const vsName = evh
-      ? evhParentName(instance, host, instance.l7.shardVSSize)
-      : shardVsName(instance, host, instance.l7.shardVSSize);
+      ? evhParentName(naming, host, naming.l7.shardVSSize)
+      : shardVsName(naming, host, naming.l7.shardVSSize);
     const model = applied.get(modelName(tenant, vsName));
     if (!model) continue; // not served (skipped as invalid, or not applied yet)
     const failed = failuresFor(model, vsName, host);
@@ -183,7 +195,7 @@ export async function statusFor(
     if (!vip || vip.vips.length === 0) continue;
     for (const ip of vip.vips) entries.push({ ip, hostname: host });
     uuids[host] =
-      uuidIn(model, evh ? evhChildName(instance, host) : sniVsName(instance, host)) ?? uuidIn(model, vsName) ?? '';
+      uuidIn(model, evh ? evhChildName(naming, host) : sniVsName(naming, host)) ?? uuidIn(model, vsName) ?? '';
     routeEntries.push({
       host,
       routerName: instance.createdBy,

@@ -96,4 +96,56 @@ describe('HostRule status and effect through the runtime', () => {
       await rt.stop();
     }
   });
+
+  it('an Ingress whose IngressClass names an AviInfraSetting is served by the setting`s shard and reports its VIP', async () => {
+    const rt = await startTestRuntime();
+    try {
+      await rt.waitForConvergence({ timeoutMs: 60_000 });
+      const d = rt.devClusters.get('demo')!;
+      for (const f of readdirSync(CRD_DIR).sort()) {
+        for (const doc of parseAllDocuments(readFileSync(join(CRD_DIR, f), 'utf8'))) {
+          const crd = doc.toJS();
+          if (crd) d.apply(crd);
+        }
+      }
+      d.apply({
+        apiVersion: 'ako.vmware.com/v1beta1',
+        kind: 'AviInfraSetting',
+        metadata: { name: 'gold' },
+        spec: { seGroup: { name: 'Default-Group' } },
+      });
+      d.apply({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'avi-gold' },
+        spec: {
+          controller: 'ako.vmware.com/avi-lb',
+          parameters: { apiGroup: 'ako.vmware.com', kind: 'AviInfraSetting', name: 'gold' },
+        },
+      });
+      d.apply(namespace('red', { app: 'migrate' }));
+      d.apply(service('red', 'web'));
+      d.apply(endpointSlice('red', 'web', ['10.244.1.5']));
+      const ing = ingress('red', 'gold', 'gold.example.com', 'web');
+      d.apply({ ...ing, spec: { ...ing.spec, ingressClassName: 'avi-gold' } });
+
+      type Ing = { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } };
+      const lb = await waitFor('Ingress status', () => {
+        const got = (d.get('networking.k8s.io/v1', 'Ingress', 'red', 'gold') as Ing | undefined)?.status?.loadBalancer
+          ?.ingress;
+        return got?.length ? got : undefined;
+      });
+      // AKO's shard name for an AviInfraSetting: <cluster>--Shared-L7-<setting>-<n> (primary instance).
+      const vs = rt.aviSim!.objects('virtualservice').find((v) => /^demo--Shared-L7-gold-\d+$/.test(String(v.name)));
+      expect(vs).toBeDefined();
+      const vsvip = rt.aviSim!.objects('vsvip').find((v) => String(vs!.vsvip_ref).includes(String(v.uuid)));
+      const ip = (vsvip?.vip as { ip_address?: { addr?: string } }[] | undefined)?.[0]?.ip_address?.addr;
+      expect(lb).toEqual([{ ip, hostname: 'gold.example.com' }]);
+      const status = (d.get('ako.vmware.com/v1beta1', 'AviInfraSetting', undefined, 'gold') as CrObj | undefined)
+        ?.status;
+      expect(status?.status).toBe('Accepted');
+    } finally {
+      await rt.stop();
+    }
+  });
 });
