@@ -7,8 +7,7 @@ import { type HttpRulePath, httpRules, httpRulesFor } from './crd-httprule.ts';
 import { evhEnabled, evhPkiProfileName } from './evh-naming.ts';
 import { sharedVsFqdn } from './l7-shared.ts';
 import { certName, pkiProfileName } from './naming.ts';
-import { certObject, obj, withCksum } from './objects.ts';
-import { markers } from './refs.ts';
+import { certObject, obj, pkiProfileObject, withCksum } from './objects.ts';
 import type { AviModel, AviObject } from './types.ts';
 
 /** AKO's refs for CR-named objects: no slash before `?` (crd_translator.go). */
@@ -52,19 +51,12 @@ function applyHttpRulesToPool(ctx: BuildContext, pool: AviObject, rules: HttpRul
       if (r.tls.destinationCA) {
         const pki = evhEnabled(ctx.instance) ? evhPkiProfileName(ctx.instance, pool.name) : pkiProfileName(pool.name);
         extra.push(
-          obj('pkiprofile', pki, pool.tenant, {
-            name: pki,
-            created_by: ctx.createdBy,
-            tenant_ref: body.tenant_ref,
-            ca_certs: [{ certificate: r.tls.destinationCA }],
-            crl_check: false,
-            markers: markers(ctx.cluster, {
-              Namespace: r.namespace,
-              Host: [r.fqdn],
-              ServiceName: markerValue(body, 'ServiceName')[0] ?? '',
-              Path: markerValue(body, 'Path'),
-              IngressName: markerValue(body, 'IngressName'),
-            }),
+          pkiProfileObject(ctx, pki, pool.tenant, r.tls.destinationCA, {
+            Namespace: r.namespace,
+            Host: [r.fqdn],
+            ServiceName: markerValue(body, 'ServiceName')[0] ?? '',
+            Path: markerValue(body, 'Path'),
+            IngressName: markerValue(body, 'IngressName'),
           }),
         );
         body.pki_profile_ref = crRef('pkiprofile', pki);

@@ -26,6 +26,7 @@ import {
   nameFits,
   obj,
   type PgMember,
+  pkiProfileObject,
   poolGroupObject,
   poolObject,
   redirectPolicySetObject,
@@ -68,16 +69,7 @@ export function evhPieces(
       let pki: string | undefined;
       if (destinationCA && h.termination === 'reencrypt') {
         pki = evhPkiProfileName(ctx.instance, poolName);
-        pkis.push(
-          obj('pkiprofile', pki, tenant, {
-            name: pki,
-            created_by: ctx.createdBy,
-            tenant_ref: ref.tenant(tenant),
-            ca_certs: [{ certificate: destinationCA }],
-            crl_check: false,
-            markers: markers(ctx.cluster, poolMarkers),
-          }),
-        );
+        pkis.push(pkiProfileObject(ctx, pki, tenant, destinationCA, poolMarkers));
       }
       pools.push(
         poolObject(ctx, {

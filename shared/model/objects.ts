@@ -38,6 +38,24 @@ export interface PoolSpec {
   reencrypt?: { pkiProfile?: string };
 }
 
+/** The PKI profile that re-encrypts to a backend with a destination CA (AKO: one per pool, `<pool>-pkiprofile`). */
+export function pkiProfileObject(
+  ctx: BuildContext,
+  name: string,
+  tenant: string,
+  destinationCA: string,
+  poolMarkers: MarkerFields,
+): AviObject {
+  return obj('pkiprofile', name, tenant, {
+    name,
+    created_by: ctx.createdBy,
+    tenant_ref: ref.tenant(tenant),
+    ca_certs: [{ certificate: destinationCA }],
+    crl_check: false,
+    markers: markers(ctx.cluster, poolMarkers),
+  });
+}
+
 export function poolObject(ctx: BuildContext, p: PoolSpec): AviObject {
   const body: Record<string, unknown> = {
     name: p.name,
