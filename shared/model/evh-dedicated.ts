@@ -1,7 +1,7 @@
 import type { BuildContext } from './context.ts';
 import { crRef, hostRuleVsFields } from './crd-apply.ts';
 import { hostRuleFor } from './crd-hostrule.ts';
-import { evhPieces, type HostPieces, hostCert } from './evh.ts';
+import { evhPieces, type HostPieces, hostCert, orderedPolicySets } from './evh.ts';
 import { evhHttpPolicySetName } from './evh-naming.ts';
 import type { L7Host } from './l7-parse.ts';
 import { modelName } from './naming.ts';
@@ -67,11 +67,7 @@ export function buildEvhDedicatedModel(
   }
   const redirect = secure && usable.some((h) => h.tls && h.redirect);
   if (redirect) objects.push(redirectPolicySetObject(ctx, vsName, tenant, [host]));
-  const ordered = [
-    ...(redirect ? [{ name: vsName, firstPath: '' }] : []),
-    ...sets.filter((s) => !s.firstPath),
-    ...sets.filter((s) => s.firstPath).sort((a, b) => cmp(a.firstPath, b.firstPath)),
-  ];
+  const ordered = orderedPolicySets(redirect ? vsName : undefined, sets);
   const namespaces = [...new Set(usable.map((h) => h.namespace))].sort();
   const nsIng = [...new Set(usable.map((h) => `${h.namespace}/${h.objName}`))].sort();
   let vs: Record<string, unknown> = {

@@ -202,11 +202,7 @@ function evhChild(
   const domains = [host, ...aliases];
   if (redirect) objects.push(redirectPolicySetObject(ctx, childName, tenant, domains));
   // avi_obj_vs.go AviVsHttpPSAdd: path-less sets (the redirect) first from 11, then by first path.
-  const ordered = [
-    ...(redirect ? [{ name: childName, firstPath: '' }] : []),
-    ...sets.filter((s) => !s.firstPath),
-    ...sets.filter((s) => s.firstPath).sort((a, b) => cmp(a.firstPath, b.firstPath)),
-  ];
+  const ordered = orderedPolicySets(redirect ? childName : undefined, sets);
   const namespaces = [...new Set(usable.map((h) => h.namespace))].sort();
   const nsIng = [...new Set(usable.map((h) => `${h.namespace}/${h.objName}`))].sort();
   let body: Record<string, unknown> = {
@@ -329,4 +325,19 @@ export function buildEvhModel(
     ...children,
   ];
   return { name: modelName(tenant, parent), tenant, objects, sources: [...sources] };
+}
+
+/**
+ * HTTP policy sets in AKO's order (avi_obj_vs.go AviVsHttpPSAdd): the redirect set (named after the VS) first,
+ * then path-less sets, then the others by their first path.
+ */
+export function orderedPolicySets(
+  redirectSet: string | undefined,
+  sets: readonly { name: string; firstPath: string }[],
+): { name: string; firstPath: string }[] {
+  return [
+    ...(redirectSet ? [{ name: redirectSet, firstPath: '' }] : []),
+    ...sets.filter((s) => !s.firstPath),
+    ...sets.filter((s) => s.firstPath).sort((a, b) => cmp(a.firstPath, b.firstPath)),
+  ];
 }
