@@ -164,6 +164,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
   const counts = { observed: 0, suppressed: 0, oversized: 0, watchRestarts: 0, inventoriesSkipped: 0 };
   let readyFlag = false;
   let stopping = false;
+  let stopped = false;
   const warnedNoKey = new Set<string>();
   // This forwarder's stream: every event built gets the next position (consumers order one object's events by it).
   const streamStart = (opts.now ?? Date.now)();
@@ -195,6 +196,9 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
   });
 
   const enqueue = (key: string, item: Item, last = false) => {
+    // A watch whose list was in flight when stop() ran may still answer: nothing is published after stop, the next
+    // start lists again.
+    if (stopped) return;
     if (last) queue.putLast(key, item);
     else queue.put(key, item);
     delivery.notify();
@@ -564,6 +568,7 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
       if (metricsTimer) clearInterval(metricsTimer);
       await Promise.all(watchers.map((w) => w.stop()));
       const flushed = await delivery.flush(opts.flushTimeoutMs ?? 10_000);
+      stopped = true;
       const m = metrics();
       if (flushed) log.info('forwarder stopped; queue flushed', { ...m, kinds: undefined });
       else log.warn('forwarder stopped before the queue was flushed', { ...m, kinds: undefined });
