@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseRef } from '../../shared/avi/refs.ts';
 import type { OperationResult, Reconciler } from '../../shared/avi/types.ts';
+import { type BatchResponseWithHints, retryHints } from '../../shared/instance/outage.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { ClusterView, KubeObject, ModelApi } from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
@@ -154,7 +155,10 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
   }
 
   /** Rebuild the route set and write it; returns false on a transient failure (messages retried). */
-  async function syncRoutes(problems: string[], force: boolean): Promise<{ ok: boolean; written: boolean }> {
+  async function syncRoutes(
+    problems: string[],
+    force: boolean,
+  ): Promise<{ ok: boolean; written: boolean; retryReason?: string }> {
     let vrf: string;
     try {
       vrf = vrfNameOf(instance, await vipNetworkVrf());
@@ -171,7 +175,7 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
       }
     } catch (err) {
       log.warn('cannot check the VRF; retrying', { operation: 'vrf', outcome: 'retry', reason: String(err) });
-      return { ok: false, written: false };
+      return { ok: false, written: false, retryReason: String(err) };
     }
     if (!segLabelled) {
       const seg = await reconciler.ensureSeGroupLabel();
@@ -183,7 +187,7 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
           problems,
         );
         segLabelled = true; // reported once per container; a restart re-checks
-      } else return { ok: false, written: false };
+      } else return { ok: false, written: false, retryReason: seg.message ?? 'SE group label not written' };
     }
     const built = await buildStaticRoutes(await clusterView());
     for (const s of built.skipped)
@@ -216,7 +220,7 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
       await problem('static-routes', `VRF ${vrf}: ${res.message ?? 'write refused'}`, problems);
       return { ok: true, written: false };
     }
-    return { ok: false, written: false };
+    return { ok: false, written: false, retryReason: res.message ?? 'static routes not written' };
   }
 
   async function writeChange(ch: ObjectChange) {
@@ -225,7 +229,9 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
     return store.deleteObject(ch.key, ch.uid, ch.resourceVersion, position);
   }
 
-  return async function processBatch(event: SQSEvent): Promise<SQSBatchResponse & { report?: PrimaryBatchReport }> {
+  return async function processBatch(
+    event: SQSEvent,
+  ): Promise<BatchResponseWithHints & { report?: PrimaryBatchReport }> {
     const records = event.Records ?? [];
     const ordered = records.map((r) => ({ messageId: r.messageId, groupId: groupOf(r) }));
     const problems: string[] = [];
@@ -299,6 +305,7 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
       for (const c of coalesceChanges(changes).values()) await writeChange(c.winner);
       let ok: boolean;
       let written = false;
+      let retryReason: string | undefined;
       if (instance.deleteConfig) ok = await deleteConfig(problems);
       else if (!staticRoutesEnabled(instance)) {
         log.info('static routes disabled for this instance (disableStaticRouteSync or NodePort mode)', {
@@ -310,15 +317,24 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
         const r = await syncRoutes(problems, force);
         ok = r.ok;
         written = r.written;
+        retryReason = r.retryReason;
       }
       const failed = new Set(ok ? [] : ids);
+      const retry = expandFailuresByGroup(ordered, failed);
       return {
-        batchItemFailures: expandFailuresByGroup(ordered, failed).map((id) => ({ itemIdentifier: id })),
+        batchItemFailures: retry.map((id) => ({ itemIdentifier: id })),
+        // A controller outage must not burn the dead-letter budget here either (shared/instance/outage.ts).
+        ...(retry.length
+          ? { retryHints: retryHints(retry, [...(retryReason ? [retryReason] : []), ...problems]) }
+          : {}),
         report: { routesWritten: written, problems },
       };
     } catch (err) {
       log.error('primary batch failed; retried', { operation: 'static-routes', outcome: 'retry', reason: String(err) });
-      return { batchItemFailures: ids.map((id) => ({ itemIdentifier: id })) };
+      return {
+        batchItemFailures: ids.map((id) => ({ itemIdentifier: id })),
+        retryHints: retryHints(ids, [String(err)]),
+      };
     }
   };
 }
@@ -326,7 +342,8 @@ export function createPrimaryBatchProcessor(deps: PrimaryHandlerDeps) {
 export function createPrimaryHandler(deps: PrimaryHandlerDeps) {
   const run = createPrimaryBatchProcessor(deps);
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const { batchItemFailures } = await run(event);
-    return { batchItemFailures };
+    const { batchItemFailures, retryHints: hints } = await run(event);
+    // retryHints: read by the local queue and the AWS entry, ignored by Lambda's event source mapping.
+    return { batchItemFailures, ...(hints ? { retryHints: hints } : {}) } as SQSBatchResponse;
   });
 }

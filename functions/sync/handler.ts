@@ -12,6 +12,11 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Reconciler } from '../../shared/avi/types.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
+import {
+  controllerTroubleOf,
+  createTroubleNotices,
+  type WaitingObject,
+} from '../../shared/instance/controller-trouble.ts';
 import { type BatchResponseWithHints, retryHints } from '../../shared/instance/outage.ts';
 import { type Logger, redact } from '../../shared/log.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
@@ -113,9 +118,36 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     ...(deps.cloudFacts ? { cloudFacts: deps.cloudFacts } : {}),
   });
   const log = engine.log;
+  const troubleNotices = createTroubleNotices({ now: () => deps.now().getTime() });
+
+  /**
+   * When the controller is the cause of the retries, the objects waiting behind it say so
+   * (shared/instance/controller-trouble.ts): this batch's changes, and objects not served yet (a cold start).
+   */
+  async function tellWaitingObjects(
+    ws: WorkingSet,
+    items: readonly WorkItem[],
+    retried: ReadonlySet<string>,
+    reasons: readonly string[],
+  ) {
+    if (!deps.statusReporter || retried.size === 0) return;
+    const trouble = reasons.map(controllerTroubleOf).find((t) => t !== undefined);
+    if (!trouble) return;
+    const waiting: WaitingObject[] = items.filter(
+      (i): i is Extract<WorkItem, { type: 'object' }> =>
+        i.type === 'object' && i.op === 'upsert' && retried.has(i.messageId),
+    );
+    for (const [key, o] of ws.objects)
+      if (!ws.sources.has(key)) waiting.push({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+    const due = troubleNotices.due(waiting, trouble);
+    if (!due.length) return;
+    await deps.statusReporter.reportControllerTrouble(due, trouble).catch((err: unknown) => {
+      log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
+    });
+  }
 
   /** Cold start: once the first inventories are in (or the wait is over), write everything once. */
-  async function initialSyncIfDue(ws: WorkingSet): Promise<boolean> {
+  async function initialSyncIfDue(ws: WorkingSet, reasons: string[]): Promise<boolean> {
     const state = await engine.initialSyncState(ws);
     if (!state.pending || !state.due) return true;
     const avi = sweepAvi();
@@ -129,6 +161,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     const r = await runSweep(engine, ws, { avi, reconcileOnPartial: true });
     if (r.transientModels.length > 0) {
       engine.setInitialPending(true);
+      reasons.push(...r.partial);
       return false;
     }
     return true;
@@ -268,9 +301,10 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
       }
     }
     try {
-      if (!(await initialSyncIfDue(ws))) for (const i of items) failed.add(i.messageId);
+      if (!(await initialSyncIfDue(ws, reasons))) for (const i of items) failed.add(i.messageId);
     } catch (err) {
       engine.setInitialPending(true);
+      reasons.push(err instanceof Error ? err.message : String(err));
       log.error('initial sync failed; the batch is retried', {
         operation: 'initial-sync',
         outcome: 'retry',
@@ -298,6 +332,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
     if (failed.size) engine.invalidate();
     else engine.batchDone(ws);
     const retry = expandFailuresByGroup(ordered, failed);
+    await tellWaitingObjects(ws, items, new Set(retry), reasons);
     return {
       batchItemFailures: retry.map((id) => ({ itemIdentifier: id })),
       ...(retry.length ? { retryHints: retryHints(retry, reasons) } : {}),

@@ -7,6 +7,11 @@
  */
 
 import type { AppliedModel } from '../../shared/avi/types.ts';
+import {
+  type ControllerTrouble,
+  controllerTroubleOf,
+  type WaitingObject,
+} from '../../shared/instance/controller-trouble.ts';
 import type { FailedObject } from '../../shared/instance/working-set.ts';
 import { resolveInfraSetting, scopedInstance } from '../../shared/model/crd-infrasetting.ts';
 import type { CrStatus } from '../../shared/model/index.ts';
@@ -60,7 +65,8 @@ function collisionEvent(instance: InstanceConfig, f: FailedObject, what: string)
   const collision = f.heldBy !== undefined || /ownership collision/.test(f.reason);
   return {
     type: 'Warning' as const,
-    reason: collision ? 'AviObjectCollision' : 'AviObjectRefused',
+    // A refusal because the controller itself is unreachable or untrusted is named as such, not as the object's fault.
+    reason: collision ? 'AviObjectCollision' : (controllerTroubleOf(f.reason)?.code ?? 'AviObjectRefused'),
     note: (collision
       ? `${instance.createdBy}: ${f.type} ${f.name} is held by ${f.heldBy ? `created_by ${f.heldBy}` : 'another owner'}, not this instance; ${what} gets no address until the name is free`
       : `${instance.createdBy}: ${f.type} ${f.name} was refused: ${f.reason}; ${what} gets no address`
@@ -238,6 +244,36 @@ export function skippedEvents(instance: InstanceConfig, skipped: SkippedObject[]
     }));
 }
 
+export function controllerTroubleEvents(
+  instance: InstanceConfig,
+  objects: readonly WaitingObject[],
+  trouble: ControllerTrouble,
+): StatusUpdate[] {
+  if (instance.enableEvents === false) return [];
+  return objects
+    .filter((o) => STATUS_KINDS.has(o.kind) && o.namespace)
+    .map((o) => ({
+      instance: instance.id,
+      target: {
+        apiVersion: API_VERSION[o.kind as StatusTarget['kind']],
+        kind: o.kind as StatusTarget['kind'],
+        namespace: o.namespace!,
+        name: o.name,
+      },
+      events: [
+        {
+          type: 'Warning' as const,
+          reason: trouble.code,
+          note: `${instance.createdBy}: ${trouble.message}; ${o.kind.toLowerCase()} ${o.name} gets no address until then`.slice(
+            0,
+            1024,
+          ),
+          action: 'Sync',
+        },
+      ],
+    }));
+}
+
 function reasonFor(s: SkippedObject): string {
   if (s.code) return s.code; // the model names the cause (ServiceNotFound, SecretNotFound, InvalidCertificate, ...)
   const text = `${s.field} ${s.reason}`.toLowerCase();
@@ -306,6 +342,11 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     },
     async reportSkipped(skipped: SkippedObject[]): Promise<void> {
       const events = skippedEvents(deps.instance, skipped);
+      if (events.length) await deps.publish(events);
+    },
+    /** Events on objects whose changes wait because the controller is unreachable, untrusted or refuses the login. */
+    async reportControllerTrouble(objects: readonly WaitingObject[], trouble: ControllerTrouble): Promise<void> {
+      const events = controllerTroubleEvents(deps.instance, objects, trouble);
       if (events.length) await deps.publish(events);
     },
   };
