@@ -4,10 +4,30 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ingress, namespace, startTestRuntime } from './support.ts';
+import { createAviClient } from '../../shared/avi/index.ts';
+import { shardVsName } from '../../shared/model/index.ts';
+import { SecretValue } from '../../shared/secret.ts';
+import { endpointSlice, ingress, namespace, service, startTestRuntime } from './support.ts';
 
 const kubectl = async (server: string, ...args: string[]) =>
   (await promisify(execFile)('kubectl', ['--server', server, ...args])).stdout;
+
+/** `kubectl describe` of one Ingress until its Events show `reason` (or 45 s). */
+async function describeUntil(server: string, ns: string, name: string, reason: string): Promise<string> {
+  const until = Date.now() + 45_000;
+  let described = '';
+  while (Date.now() < until) {
+    described = await kubectl(server, 'describe', 'ingress', name, '-n', ns);
+    if (described.includes(reason)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return described;
+}
+
+function tlsIngress(ns: string, name: string, host: string, svc: string, secretName: string) {
+  const base = ingress(ns, name, host, svc);
+  return { ...base, spec: { ...base.spec, tls: [{ hosts: [host], secretName }] } };
+}
 
 describe('Events the way kubectl shows them', () => {
   it('an Ingress whose backend Service is missing: describe and get events show ServiceNotFound', async () => {
@@ -28,6 +48,58 @@ describe('Events the way kubectl shows them', () => {
       expect(described).toContain('no-such-service');
       const all = await kubectl(dev.url, 'get', 'events', '-A');
       expect(all).toMatch(/red\s+.*Warning\s+ServiceNotFound\s+ingress\/web/);
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('an Ingress whose TLS Secret is missing: describe shows SecretNotFound naming the Secret', async () => {
+    const rt = await startTestRuntime();
+    try {
+      await rt.waitForConvergence({ timeoutMs: 60_000 });
+      const dev = rt.devClusters.get('demo')!;
+      dev.apply(namespace('red', { app: 'migrate' }));
+      dev.apply(service('red', 'web'));
+      dev.apply(endpointSlice('red', 'web', ['10.244.1.5']));
+      dev.apply(tlsIngress('red', 'web', 'secure.example.com', 'web', 'no-such-secret'));
+      const described = await describeUntil(dev.url, 'red', 'web', 'SecretNotFound');
+      expect(described).toMatch(/Warning\s+SecretNotFound\s/);
+      expect(described).toContain('no-such-secret');
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('an Ingress whose shard VS name is held by another owner: describe shows AviObjectCollision naming the owner', async () => {
+    const rt = await startTestRuntime();
+    try {
+      await rt.waitForConvergence({ timeoutMs: 60_000 });
+      const primary = rt.registry.instances.find((i) => i.primary)!;
+      const host = 'taken.example.com';
+      const vsName = shardVsName(primary, host, primary.l7.shardVSSize);
+      // Another owner on the same controller, created beforehand through the REST API.
+      const other = createAviClient({
+        host: rt.aviSim!.url,
+        username: rt.aviSim!.username,
+        password: new SecretValue('admin'),
+        owner: 'ako-someone-else',
+      });
+      const vsvip = await other.create('vsvip', { name: vsName, vip: [{ vip_id: '0', auto_allocate_ip: true }] });
+      await other.create('virtualservice', {
+        name: vsName,
+        created_by: 'ako-someone-else',
+        vsvip_ref: `/api/vsvip/${vsvip.uuid}`,
+        services: [{ port: 80 }],
+      });
+      const dev = rt.devClusters.get('demo')!;
+      dev.apply(namespace('red', { app: 'migrate' }));
+      dev.apply(service('red', 'web'));
+      dev.apply(endpointSlice('red', 'web', ['10.244.1.5']));
+      dev.apply(ingress('red', 'web', host, 'web'));
+      const described = await describeUntil(dev.url, 'red', 'web', 'AviObjectCollision');
+      expect(described).toMatch(/Warning\s+AviObjectCollision\s/);
+      expect(described).toContain('ako-someone-else');
+      expect(described).toMatch(/Address:\s*\n/);
     } finally {
       await rt.stop();
     }
