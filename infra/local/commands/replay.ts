@@ -3,7 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { silentLogger } from '../../../shared/log.ts';
 import { startRuntime } from '../runtime.ts';
 import { readStep, StepError, type StepOperation } from '../steps.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseFlags, runCommand, UsageError } from './common.ts';
+import {
+  type CommandContext,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  NO_STOP,
+  parseFlags,
+  runCommand,
+  UsageError,
+} from './common.ts';
 import { loadRegistryForCommand } from './registry-input.ts';
 
 const HELP = `usage: ako-serverless replay --instances FILE --step FILE [--step FILE ...] [--out FILE]
@@ -18,7 +27,9 @@ Exits 1 when a step does not converge, something lands in a dead-letter queue, o
   --instances FILE   instance registry (single cluster)
   --step FILE        a multi-document YAML step (repeatable, applied in order)
   --out FILE         write the JSON here instead of stdout
-  --timeout SECONDS  convergence limit per step (default 300)`;
+  --timeout SECONDS  convergence limit per step (default 300)
+  --hold             after the last step, keep the development cluster serving until Ctrl-C, e.g. to read
+                     what the instances wrote back: kubectl --server URL get hostrule -A -o yaml`;
 
 /** Fields that change from run to run although nothing meaningful did. */
 const VOLATILE = new Set(['_last_modified']);
@@ -114,6 +125,8 @@ export async function replay(
     simRateLimit?: number;
     /** Called after each step has converged with the simulator's objects at that point (stable form). */
     afterStep?: (step: number, objects: Record<string, unknown[]>) => void;
+    /** After the last step, with the development cluster still serving (e.g. `kubectl get hostrule -o yaml`). */
+    beforeStop?: (devClusterUrl: string) => Promise<void>;
   } = {},
 ): Promise<ReplayResult> {
   const registry = loadRegistryForCommand(instancesFile);
@@ -145,6 +158,7 @@ export async function replay(
       }
       opts.afterStep?.(i + 1, stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url));
     }
+    await opts.beforeStop?.(dev.url);
     const deadLetters = runtime.deadLetters().map((d) => `${d.where}: ${d.reason}`);
     return {
       objects: stableDump(runtime.aviSim!.dump(), runtime.aviSim!.url),
@@ -156,7 +170,7 @@ export async function replay(
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promise<number> {
   return runCommand(async () => {
     const parsed = parseFlags(
       argv,
@@ -165,6 +179,7 @@ export async function run(argv: string[]): Promise<number> {
         step: { type: 'string', multiple: true },
         out: { type: 'string' },
         timeout: { type: 'string' },
+        hold: { type: 'boolean' },
       },
       HELP,
       { command: 'replay' },
@@ -185,7 +200,10 @@ export async function run(argv: string[]): Promise<number> {
       }
       throw err;
     }
-    const result = await replay(v.instances, steps, { timeoutMs: timeout * 1000 });
+    const result = await replay(v.instances, steps, {
+      timeoutMs: timeout * 1000,
+      ...(v.hold ? { beforeStop: (url: string) => holdUntilSignal(url, ctx) } : {}),
+    });
     const json = `${JSON.stringify(result.objects, null, 2)}\n`;
     if (v.out) writeFileSync(v.out, json);
     else process.stdout.write(json);
@@ -201,4 +219,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     return EXIT_OK;
   });
+}
+
+/** `--hold`: the development cluster stays up for kubectl until SIGINT/SIGTERM; then the output is written. */
+async function holdUntilSignal(url: string, ctx: CommandContext): Promise<void> {
+  console.error(`replay converged; the development cluster serves at ${url} until Ctrl-C`);
+  console.error(`  kubectl --server ${url} get hostrule,httprule,aviinfrasetting,l4rule -A -o yaml`);
+  await ctx.stopRequested();
 }
