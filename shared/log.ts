@@ -29,7 +29,8 @@ export function redact(value: unknown, depth = 0): unknown {
 
 export function createLogger(
   base: LogFields = {},
-  opts: { level?: LogLevel; write?: (line: string) => void } = {},
+  /** `write` gets the JSON line and the entry it encodes (sinks that format for people need not parse it back). */
+  opts: { level?: LogLevel; write?: (line: string, entry: LogFields & { level: LogLevel; msg: string }) => void } = {},
 ): Logger {
   const min = ORDER[opts.level ?? ((process.env.LOG_LEVEL as LogLevel | undefined) || 'info')] ?? ORDER.info;
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -42,7 +43,10 @@ export function createLogger(
       ...(redact(base) as LogFields),
       ...(redact(fields ?? {}) as LogFields),
     };
-    write(JSON.stringify(entry, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v)));
+    write(
+      JSON.stringify(entry, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v)),
+      entry,
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -29,10 +29,18 @@ export function createReporting(deps: {
 }) {
   const { instance, store, log } = deps;
 
-  async function recordPermanent(entry: { model?: string; object?: string; reason: string; namespace?: string }) {
+  async function recordPermanent(entry: {
+    model?: string;
+    object?: string;
+    reason: string;
+    namespace?: string;
+    /** The Event reason naming the cause (ServiceNotFound, InvalidCertificate...). */
+    code?: string;
+  }) {
     log.warn('permanent sync failure (not retried)', {
       model: entry.model,
       object: entry.object,
+      ...(entry.code ? { code: entry.code } : {}),
       operation: 'sync',
       outcome: 'failed',
       reason: entry.reason,
@@ -104,6 +112,7 @@ export function createReporting(deps: {
         object: objectKeyOf(s.kind, s.namespace, s.name),
         reason: `${s.field}: ${s.reason}`,
         ...(s.namespace ? { namespace: s.namespace } : {}),
+        ...(s.code ? { code: s.code } : {}),
       });
     }
   }

@@ -40,7 +40,11 @@ export const CHART_KEYS: readonly ChartKey[] = [
   k('GatewayAPI', 'ignored', 'no AKO Gateway API container runs', { subtree: true }),
   k('AKOSettings.primaryInstance', 'supported', 'static routes, VRF and SE-group labels come from the primary only'),
   k('AKOSettings.enableEvents', 'supported', 'false stops the Kubernetes Events for skipped objects'),
-  k('AKOSettings.logLevel', 'ignored', 'the functions log as JSON at their own level'),
+  k(
+    'AKOSettings.logLevel',
+    'supported',
+    'level of the instance’s lines on the terminal (DEBUG, INFO, WARN, ERROR); the JSON log keeps everything',
+  ),
   k('AKOSettings.fullSyncFrequency', 'supported', 'period of the sweep that re-reads the controller'),
   k('AKOSettings.apiServerPort', 'ignored', 'no AKO pod (liveness probe) runs'),
   k('AKOSettings.deleteConfig', 'supported', 'true removes the instance’s Avi objects'),

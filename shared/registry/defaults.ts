@@ -55,6 +55,7 @@ export const SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL', 'DEDICATED'] as const;
 export const PASSTHROUGH_SHARD_SIZES = ['LARGE', 'MEDIUM', 'SMALL'] as const;
 export const AUTO_FQDN = ['default', 'flat', 'disabled'] as const;
 export const IP_FAMILIES = ['V4', 'V6', 'V4_V6'] as const;
+export const AKO_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const CNI_PLUGINS = [
   '',
   'calico',

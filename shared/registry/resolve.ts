@@ -2,6 +2,7 @@
 import { SecretValue } from '../secret.ts';
 import { checkChartKeys } from './chart-check.ts';
 import {
+  AKO_LOG_LEVELS,
   AUTO_FQDN,
   akoDefaults,
   CLUSTER_NAME_RE,
@@ -118,6 +119,9 @@ export function resolveInstanceChecked(
     blockedNamespaces: r.stringList('AKOSettings.blockedNamespaceList'),
     cniPlugin: r.oneOf('AKOSettings.cniPlugin', CNI_PLUGINS, ''),
     enableEvents: r.bool('AKOSettings.enableEvents', true),
+    ...(r.str('AKOSettings.logLevel') === ''
+      ? {}
+      : { logLevel: r.oneOf('AKOSettings.logLevel', AKO_LOG_LEVELS, 'INFO') }),
     ipFamily: r.str('AKOSettings.ipFamily') === '' ? 'V4' : r.oneOf('AKOSettings.ipFamily', IP_FAMILIES, 'V4'),
     layer7Only: r.bool('AKOSettings.layer7Only', false),
     disableStaticRouteSync: r.bool('AKOSettings.disableStaticRouteSync', false),

@@ -5,6 +5,8 @@ export type ShardSize = 'LARGE' | 'MEDIUM' | 'SMALL' | 'DEDICATED';
 export type PassthroughShardSize = 'LARGE' | 'MEDIUM' | 'SMALL';
 export type AutoFqdn = 'default' | 'flat' | 'disabled';
 export type IpFamily = 'V4' | 'V6' | 'V4_V6';
+/** AKO's log levels (`AKOSettings.logLevel`). */
+export type AkoLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type CniPlugin =
   | ''
   | 'calico'
@@ -57,6 +59,8 @@ export interface InstanceConfig {
   cniPlugin: CniPlugin;
   /** `AKOSettings.enableEvents` (default true): Kubernetes Events for skipped objects. Absent means true. */
   enableEvents?: boolean;
+  /** `AKOSettings.logLevel`: the level of this instance's lines on the terminal (absent: the runtime's default). */
+  logLevel?: AkoLogLevel;
   /** `AKOSettings.ipFamily`: address families of pool servers (empty or absent means V4). */
   ipFamily?: IpFamily;
   layer7Only: boolean;

@@ -173,7 +173,16 @@ describe('selector, unknown keys and secrets', () => {
         L7Settings: { fqdnReusePolicy: 'InterNamespaceAllowed', noPGForSNI: 'false' },
       },
     });
-    expect(i.unknownKeys).toEqual(['AKOSettings.logLevel', 'image', 'replicaCount', 'resources']);
+    expect(i.unknownKeys).toEqual(['image', 'replicaCount', 'resources']);
+    // AKOSettings.logLevel is read: the level of the instance's terminal lines.
+    expect(i.logLevel).toBe('INFO');
+  });
+
+  it("reads AKOSettings.logLevel at AKO's levels and refuses anything else naming the key", () => {
+    expect(resolveInstance({ set: { 'AKOSettings.logLevel': 'WARN' } }).logLevel).toBe('WARN');
+    expect(resolveInstance({}).logLevel).toBeUndefined();
+    const err = catchError(() => resolveInstance({ set: { 'AKOSettings.logLevel': 'verbose' } }));
+    expect(err.problems).toEqual([expect.objectContaining({ key: 'AKOSettings.logLevel' })]);
   });
 
   it('turns password and authtoken into SecretValues that never print', () => {

@@ -1,7 +1,11 @@
-import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../shared/log.ts';
+import { AKO_LOG_LEVELS } from '../../../shared/registry/defaults.ts';
+import type { AkoLogLevel, Registry } from '../../../shared/registry/types.ts';
 import { DEFAULT_AVI_SIM_PORT, DEFAULT_DEV_CLUSTER_PORT, DEFAULT_STATUS_PORT } from '../defaults.ts';
+import { openRunLog } from '../log/run-log.ts';
+import { createTerminalSink } from '../log/terminal-sink.ts';
 import type { Runtime } from '../runtime.ts';
 import type { startStatusServer } from '../status/server.ts';
 import { DEMO_DEV_CLUSTER_FLAG, devClusterWithRealControllerRefusal } from '../view-guard.ts';
@@ -45,6 +49,8 @@ Kubernetes API server unless a controller or kubeconfig is given. Keeps syncing 
   --status-port N         status page port (default ${DEFAULT_STATUS_PORT}; 0 = any free port)
   --once                  exit after the first converged state (for scripts and benchmarks)
   --output table|json     summary format (default table)
+  --log-level LEVEL       terminal lines at DEBUG, INFO, WARN or ERROR for every instance (default: each
+                          instance's AKOSettings.logLevel, else INFO); the run's JSON log file keeps everything
 
 Controller credentials of each instance, first found: --controller-credentials, the CTRL_USERNAME /
 CTRL_PASSWORD / CTRL_AUTHTOKEN / CTRL_CA_DATA environment variables, the Secret avi-secret in the
@@ -66,6 +72,7 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
         'status-port': { type: 'string' },
         once: { type: 'boolean' },
         output: { type: 'string' },
+        'log-level': { type: 'string' },
         [DEMO_DEV_CLUSTER_FLAG]: { type: 'boolean' },
       },
       HELP,
@@ -76,6 +83,9 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     const output = v.output ?? 'table';
     if (output !== 'table' && output !== 'json')
       throw new UsageError(`--output must be table or json, got '${output}'`);
+    const logLevelFlag = v['log-level']?.toUpperCase();
+    if (logLevelFlag !== undefined && !(AKO_LOG_LEVELS as readonly string[]).includes(logLevelFlag))
+      throw new UsageError(`--log-level must be one of ${AKO_LOG_LEVELS.join(', ')}, got '${v['log-level']}'`);
     const ports = {
       devCluster: portFlag('--dev-cluster-port', v['dev-cluster-port'], DEFAULT_DEV_CLUSTER_PORT),
       aviSim: portFlag('--avi-sim-port', v['avi-sim-port'], DEFAULT_AVI_SIM_PORT),
@@ -104,10 +114,22 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     });
 
     const stateDir = resolve('.ako-serverless');
-    mkdirSync(join(stateDir, 'logs'), { recursive: true });
-    const logFile = join(stateDir, 'logs', 'runtime.jsonl');
-    const logStream = createWriteStream(logFile, { flags: 'a' });
-    const logger = createLogger({}, { level: 'debug', write: (line) => logStream.write(`${line}\n`) });
+    const runLog = openRunLog(join(stateDir, 'logs'));
+    const logFile = runLog.path;
+    const terminal = createTerminalSink({
+      levelOf: terminalLevels(registry, logLevelFlag as AkoLogLevel | undefined),
+      write: (text) => console.log(text),
+    });
+    const logger = createLogger(
+      {},
+      {
+        level: 'debug',
+        write: (line, entry) => {
+          runLog.write(line);
+          terminal.entry(entry);
+        },
+      },
+    );
 
     // Loaded after the arguments are checked, so a usage error answers at once.
     const [{ startRuntime }, { startStatusServer }] = await Promise.all([
@@ -150,7 +172,8 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
       console.log('stopping: draining queues…');
       await status.close();
       await runtime.stop();
-      logStream.end();
+      terminal.close();
+      await runLog.end();
       console.log('stopped');
     };
     if (stopSignal) {
@@ -175,12 +198,14 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     console.log(`  status page:      ${status.url}   (or: npx ako-serverless status --url ${status.url})`);
     console.log(`  logs:             ${logFile}`);
 
+    // Progress while the first sync runs: only when something moved (the causes of errors are on their own lines).
+    let lastProgress = '';
     const progress = setInterval(async () => {
       const s = await runtime.snapshot({ cached: true }).catch(() => undefined);
-      if (s)
-        console.log(
-          `  syncing… objects seen ${s.totals.objectsSeen}, Avi requests ${s.totals.aviRequests}, errors ${s.totals.errors}`,
-        );
+      if (!s) return;
+      const text = `  syncing… objects seen ${s.totals.objectsSeen}, Avi requests ${s.totals.aviRequests}, errors ${s.totals.errors}`;
+      if (text !== lastProgress) console.log(text);
+      lastProgress = text;
     }, 2000);
     try {
       await Promise.race([runtime.waitForConvergence({ timeoutMs: 300_000 }), stopped]);
@@ -215,4 +240,15 @@ function readCredentialsFile(path: string): { path: string; text: string } {
     console.error(`warning: ${path} is readable by other users; chmod 600 ${path}`);
   }
   return { path, text: readFileSync(path, 'utf8') };
+}
+
+/**
+ * The terminal level of each instance's lines: --log-level, else the instance's AKOSettings.logLevel, else INFO;
+ * lines of no instance (forwarder, router) at the most verbose level any instance asked for.
+ */
+function terminalLevels(registry: Registry, flag: AkoLogLevel | undefined): (instance?: string) => AkoLogLevel {
+  const levels = new Map(registry.instances.map((i) => [i.id, flag ?? i.logLevel ?? 'INFO']));
+  const order = AKO_LOG_LEVELS as readonly AkoLogLevel[];
+  const mostVerbose = flag ?? order.find((l) => [...levels.values()].includes(l)) ?? 'INFO';
+  return (instance) => (instance && levels.get(instance)) || mostVerbose;
 }
