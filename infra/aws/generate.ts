@@ -30,6 +30,14 @@ export function optionsFromConfig(config: Record<string, unknown>): Partial<Stac
     }
     out[key] = n;
   }
+  const topic = config.alarmTopicArn;
+  if (typeof topic === 'string' && topic !== '') {
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(topic))
+      throw new Error(
+        `custom.ako.alarmTopicArn (--param alarmTopicArn=...) must be an SNS topic ARN, got ${JSON.stringify(topic)}`,
+      );
+    return { ...(out as Partial<StackOptions>), alarmTopicArn: topic };
+  }
   return out as Partial<StackOptions>;
 }
 

@@ -31,6 +31,8 @@ import {
   secretName,
   stackPrefix,
 } from './naming.ts';
+import { receivesToOutlast } from './outage-backoff.ts';
+import { deadLetterAlarm, instanceAlarms } from './stack-alarms.ts';
 
 export interface StackOptions {
   service: string;
@@ -44,6 +46,8 @@ export interface StackOptions {
   memorySize: number;
   /** Receives before a message moves to its dead-letter queue. */
   maxReceiveCount: number;
+  /** SNS topic the alarms notify (none: the alarms only change state). */
+  alarmTopicArn?: string;
 }
 
 export const DEFAULT_STACK_OPTIONS: Omit<StackOptions, 'stage'> = {
@@ -53,7 +57,8 @@ export const DEFAULT_STACK_OPTIONS: Omit<StackOptions, 'stage'> = {
   archiveRetentionDays: 7,
   functionTimeoutSeconds: 60,
   memorySize: 512,
-  maxReceiveCount: 5,
+  // Outage retries back off 10 s → 5 min (outage-backoff.ts): 11 receives outlast a 30-minute controller outage.
+  maxReceiveCount: receivesToOutlast(30 * 60_000),
 };
 
 /** A serverless (v3 syntax) function definition. */
@@ -110,6 +115,8 @@ export function instanceIds(instanceId: string) {
     sweepRole: `SweepRole${k}`,
     syncFunction: `sync${k}`,
     sweepFunction: `sweep${k}`,
+    syncErrorsAlarm: `SyncErrorsAlarm${k}`,
+    throttledAlarm: `Controller429Alarm${k}`,
   };
 }
 
@@ -409,7 +416,9 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
     R[ids.syncRole] = lambdaRole('sync', [
       logsStatement(syncName),
       queueConsumerStatement(ids.queue),
-      queueSenderStatement([ids.dlq]),
+      // The redrive step after a sweep: read the dead letters, send outage ones back to the queue (redrive.ts).
+      queueConsumerStatement(ids.dlq),
+      queueSenderStatement([ids.dlq, ids.queue]),
       ...ownData,
     ]);
     F[ids.syncFunction] = {
@@ -424,6 +433,7 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
         ...instanceEnv,
         AKO_ROLE: 'sync',
         AKO_DEAD_LETTER_QUEUE_URL: ref(ids.dlq),
+        AKO_SYNC_QUEUE_URL: ref(ids.queue),
         AKO_AVI_MAX_RPS: String(syncBudget?.requestsPerSecond ?? 1),
       },
       package: { patterns: ['dist/sync/**'] },
@@ -508,6 +518,21 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
       },
     ],
   };
+
+  // ---- alarms: dead letters anywhere, sync errors and controller 429s per instance
+  const topic = options.alarmTopicArn || undefined;
+  const alarms = [
+    deadLetterAlarm(SHARED.routerDlq, 'router', topic),
+    ...clusters.map((c) => deadLetterAlarm(clusterIds(c).statusDlq, `status of cluster ${c}`, topic)),
+    ...clusters
+      .filter((c) => R[clusterIds(c).primaryDlq])
+      .map((c) => deadLetterAlarm(clusterIds(c).primaryDlq, `primary of cluster ${c}`, topic)),
+    ...instances.flatMap((i) => [
+      deadLetterAlarm(instanceIds(i.id).dlq, `sync of ${i.id}`, topic),
+      ...instanceAlarms(i.id, instanceIds(i.id), topic),
+    ]),
+  ];
+  for (const [id, alarm] of alarms) R[id] = alarm;
 
   outputs.EventBusName = { Description: 'Forwarder AKO_EVENT_BUS', Value: ref(SHARED.bus) };
   outputs.TlsKeyArn = { Description: 'Forwarder AKO_KMS_KEY_ARN (wraps TLS keys)', Value: getAtt(SHARED.key, 'Arn') };

@@ -73,7 +73,8 @@ describe('generated stack', () => {
       expect(q.FifoQueue).toBe(true);
       expect(q.ContentBasedDeduplication).toBe(false);
       expect(q.QueueName).toMatch(/\.fifo$/);
-      expect(q.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [ids.dlq, 'Arn'] }, maxReceiveCount: 5 });
+      // Outage back-off 10, 20, 40, 80, 160, then 300 s: 10 waits span 1,810 s ≥ a 30-minute outage, +1 receive.
+      expect(q.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [ids.dlq, 'Arn'] }, maxReceiveCount: 11 });
       expect(R(s)[ids.dlq]!.Properties!.FifoQueue).toBe(true);
       const fn = s.functions[ids.syncFunction]!;
       expect(fn.environment.AKO_INSTANCE_ID).toBe(id);
@@ -117,7 +118,18 @@ describe('generated stack', () => {
     const after = stack([...base, { cluster: 'demo', namespace: 'green', primary: false }]);
     const added = Object.keys(R(after)).filter((k) => !(k in R(before)));
     const green = instanceIds('demo/green');
-    expect(added.sort()).toEqual([green.dlq, green.queue, green.secret, green.sweepRole, green.syncRole].sort());
+    expect(added.sort()).toEqual(
+      [
+        green.dlq,
+        green.queue,
+        green.secret,
+        green.sweepRole,
+        green.syncRole,
+        green.syncErrorsAlarm,
+        green.throttledAlarm,
+        `${green.dlq}DepthAlarm`,
+      ].sort(),
+    );
     expect(
       Object.keys(after.functions)
         .filter((k) => !(k in before.functions))

@@ -64,6 +64,8 @@ export interface InstanceFunctionEnv {
   /** The function's own dead-letter queue (sync, primary). */
   deadLetterQueueUrl?: string;
   statusQueueUrl?: string;
+  /** The sync function's own queue (the dead-letter redrive sends back to it). */
+  syncQueueUrl?: string;
   aviMaxRps: number;
 }
 
@@ -86,6 +88,7 @@ export function readInstanceFunctionEnv(env: Env): InstanceFunctionEnv {
     secretArn: required(env, 'AKO_SECRET_ARN'),
     ...(role !== 'sweep' ? { deadLetterQueueUrl: required(env, 'AKO_DEAD_LETTER_QUEUE_URL') } : {}),
     ...(env.AKO_STATUS_QUEUE_URL ? { statusQueueUrl: env.AKO_STATUS_QUEUE_URL } : {}),
+    ...(role === 'sync' && env.AKO_SYNC_QUEUE_URL ? { syncQueueUrl: env.AKO_SYNC_QUEUE_URL } : {}),
     aviMaxRps: positive(env, 'AKO_AVI_MAX_RPS', 1),
   };
 }
