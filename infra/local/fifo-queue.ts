@@ -26,6 +26,8 @@ export interface FifoQueueOptions {
   outageBackoffMs?: (retry: number) => number;
   /** Called for every message moved to the dead-letter queue. */
   onDeadLetter?: (message: DeadLetterMessage) => void;
+  /** A message was processed and deleted, `ms` after it was sent (metrics). */
+  onDeleted?: (ms: number) => void;
   /** Dead letters this accepts are redriven after the next batch that fully succeeds. */
   autoRedrive?: (message: DeadLetterMessage) => boolean;
   now?: () => number;
@@ -67,8 +69,8 @@ export type QueueConsumer = (
 export class FifoQueue {
   readonly name: string;
   readonly arn: string;
-  private readonly opts: Required<Omit<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive'>> &
-    Pick<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive'>;
+  private readonly opts: Required<Omit<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive' | 'onDeleted'>> &
+    Pick<FifoQueueOptions, 'onDeadLetter' | 'autoRedrive' | 'onDeleted'>;
   /** Messages per group, in send order. */
   private readonly groups = new Map<string, StoredMessage[]>();
   private readonly inFlightGroups = new Set<string>();
@@ -104,6 +106,7 @@ export class FifoQueue {
       outageBackoffMs: opts.outageBackoffMs ?? ((n) => outageRetryDelayMs(n)),
       ...(opts.onDeadLetter ? { onDeadLetter: opts.onDeadLetter } : {}),
       ...(opts.autoRedrive ? { autoRedrive: opts.autoRedrive } : {}),
+      ...(opts.onDeleted ? { onDeleted: opts.onDeleted } : {}),
       now: opts.now ?? Date.now,
     };
   }
@@ -332,6 +335,7 @@ export class FifoQueue {
       if (!failedIds.has(m.messageId)) {
         this.remove(group, m);
         this.stats.deleted++;
+        this.opts.onDeleted?.(after - m.sentAt);
         continue;
       }
       const hint = hints.get(m.messageId);

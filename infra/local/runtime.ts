@@ -3,9 +3,11 @@
  * run as the same handlers the cloud deploys; only the adapters differ (in-process bus and FIFO queues,
  * in-memory store, the Avi Controller simulator and the development Kubernetes API server as defaults).
  */
+
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { KubeRequest } from '../../functions/forwarder/kube.ts';
 import { parseStatusUpdates, type StatusUpdate } from '../../functions/forwarder/status.ts';
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
@@ -32,6 +34,7 @@ import { type DeliveryChaos, EventBus } from './event-bus.ts';
 import { type DeadLetterMessage, FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
 import { buildSnapshot, type RuntimeView } from './snapshot-builder.ts';
+import { controllerResponseMetrics, createRuntimeMetrics } from './status/runtime-metrics.ts';
 import type { ConflictStatus, RecentEvent, StatusSnapshot } from './status/snapshot.ts';
 import { devClusterWithRealControllerRefusal } from './view-guard.ts';
 
@@ -103,6 +106,8 @@ export interface Runtime {
   snapshot(opts?: { cached?: boolean }): Promise<StatusSnapshot>;
   /** Queues a sweep for one instance (or all). */
   requestSweep(instanceId?: string): void;
+  /** Prometheus registries of what accumulates over the run (sync latency, controller answers by status). */
+  metrics(): MetricsRegistry[];
   stop(): Promise<void>;
 }
 
@@ -300,6 +305,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 
   const aviClients = new Map<string, AviClient>();
+  const runtimeMetrics = createRuntimeMetrics();
   for (const instance of registry.instances) {
     const log = logger.child({ instance: instance.id });
     const login = resolvedCredentials.get(instance.id)!.credentials;
@@ -323,6 +329,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const queue = new FifoQueue(`${instance.id.replace(/[^A-Za-z0-9_-]/g, '-')}-sync.fifo`, {
       ...queueOpts,
       onDeadLetter: deadLetterLog(instance.id),
+      onDeleted: (ms) => runtimeMetrics.synced(instance.id, ms),
     });
     syncQueues.set(instance.id, queue);
     const handler = createSyncHandler({
@@ -577,6 +584,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     waitForConvergence,
     deadLetters,
     snapshot: (o) => buildSnapshot(view, o),
+    metrics: () => [runtimeMetrics.registry, controllerResponseMetrics(aviClients)],
     requestSweep,
     stop: async () => {
       // Stop watching first, then let the queues drain before closing the servers they talk to.

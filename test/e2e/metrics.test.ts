@@ -61,8 +61,17 @@ function parseExposition(text: string): Map<string, Family> {
     }
     const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
     if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value in: ${line}`);
-    const f = families.get(name);
+    // A histogram's samples are <name>_bucket / _sum / _count of the family declared as <name>.
+    const base = /^(.*)_(bucket|sum|count)$/.exec(name)?.[1];
+    const declared = families.get(name);
+    const f = declared?.type
+      ? declared
+      : base && families.get(base)?.type === 'histogram'
+        ? families.get(base)
+        : undefined;
     if (!f?.type) throw new Error(`sample ${name} without a preceding TYPE`);
+    if (f.type === 'histogram' && name.endsWith('_bucket') && labels.le === undefined)
+      throw new Error(`histogram bucket without le: ${line}`);
     f.samples.push({ name, labels, value });
   }
   return families;
@@ -81,7 +90,7 @@ describe('/metrics on the status port', () => {
     d.apply(endpointSlice('red', 'web', ['10.244.1.5']));
     d.apply(ingress('red', 'web', 'foo.com', 'web'));
     await rt.waitForConvergence({ timeoutMs: 60_000 });
-    server = await startStatusServer(() => rt.snapshot());
+    server = await startStatusServer(() => rt.snapshot(), { metrics: () => rt.metrics() });
   });
 
   afterAll(async () => {
@@ -96,7 +105,7 @@ describe('/metrics on the status port', () => {
     const families = parseExposition(await res.text());
     for (const [name, f] of families) {
       expect(f.help, `${name} HELP`).toBeTruthy();
-      expect(f.type, `${name} TYPE`).toBe('gauge');
+      expect(['gauge', 'counter', 'histogram'], `${name} TYPE`).toContain(f.type);
     }
     const one = (name: string) => {
       const s = families.get(name)?.samples ?? [];
@@ -118,6 +127,22 @@ describe('/metrics on the status port', () => {
     for (const s of families.get('ako_dead_letters')!.samples) expect(s.value).toBe(0);
     const owned = families.get('ako_virtual_services')!.samples.reduce((n, s) => n + s.value, 0);
     expect(owned).toBeGreaterThan(0);
+
+    // Sync latency: a histogram per instance, one observation per message the instance processed.
+    const latency = families.get('ako_sync_latency_seconds')!;
+    expect(latency.type).toBe('histogram');
+    const counts = latency.samples.filter((x) => x.name === 'ako_sync_latency_seconds_count');
+    expect(counts.map((x) => x.labels.instance)).toContain('demo/avi-system');
+    expect(counts.reduce((n, x) => n + x.value, 0)).toBeGreaterThan(0);
+    const inf = latency.samples.find(
+      (x) => x.name.endsWith('_bucket') && x.labels.le === '+Inf' && x.labels.instance === 'demo/avi-system',
+    );
+    expect(inf?.value).toBe(counts.find((x) => x.labels.instance === 'demo/avi-system')?.value);
+    // The controller's answers by status, as counters; the simulator is not limited here: no 429.
+    const responses = families.get('ako_controller_responses_total')!;
+    expect(responses.type).toBe('counter');
+    expect(responses.samples.some((x) => x.labels.status === '200' && x.value > 0)).toBe(true);
+    expect(families.get('ako_controller_throttled_total')!.samples.every((x) => x.value === 0)).toBe(true);
   });
 
   it('is read-only like the rest of the status port', async () => {

@@ -161,7 +161,10 @@ export async function run(argv: string[], ctx: CommandContext = NO_STOP): Promis
     }
     let status: Awaited<ReturnType<typeof startStatusServer>>;
     try {
-      status = await startStatusServer(() => runtime.snapshot({ cached: true }), { port: ports.status });
+      status = await startStatusServer(() => runtime.snapshot({ cached: true }), {
+        port: ports.status,
+        metrics: () => runtime.metrics(),
+      });
     } catch (err) {
       await runtime.stop();
       const message = err instanceof Error ? err.message : String(err);

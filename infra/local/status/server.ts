@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { metricsRegistry } from './metrics.ts';
 import { STATUS_PAGE } from './page.ts';
 import type { StatusSnapshot } from './snapshot.ts';
@@ -12,7 +13,12 @@ export interface StatusServer {
 /** Serves the status page and its JSON on loopback; read-only (GET only). */
 export async function startStatusServer(
   snapshot: () => Promise<StatusSnapshot>,
-  opts: { port?: number; host?: string } = {},
+  opts: {
+    port?: number;
+    host?: string;
+    /** Registries of metrics that accumulate over the run (runtime-metrics.ts), added to the snapshot's. */
+    metrics?: () => Registry[];
+  } = {},
 ): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET') {
@@ -40,7 +46,7 @@ export async function startStatusServer(
     if (path === '/metrics') {
       snapshot()
         .then(async (s) => {
-          const registry = metricsRegistry(s);
+          const registry = Registry.merge([metricsRegistry(s), ...(opts.metrics?.() ?? [])]);
           res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
         })
         .catch((err: unknown) =>
