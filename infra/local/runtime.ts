@@ -34,6 +34,8 @@ import { type DeliveryChaos, EventBus } from './event-bus.ts';
 import { type DeadLetterMessage, FifoQueue } from './fifo-queue.ts';
 import { type ClusterConnection, connectForwarders } from './forwarders.ts';
 import { buildSnapshot, type RuntimeView } from './snapshot-builder.ts';
+import { clusterFactsRule, createClusterFacts } from './status/cluster-facts.ts';
+import { createHistory } from './status/history.ts';
 import { controllerResponseMetrics, createRuntimeMetrics } from './status/runtime-metrics.ts';
 import type { ConflictStatus, RecentEvent, StatusSnapshot } from './status/snapshot.ts';
 import { devClusterWithRealControllerRefusal } from './view-guard.ts';
@@ -441,6 +443,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   });
 
+  // --- What the status page shows beyond the controller: latest Warning per object, unowned namespaces.
+  const clusterFacts = createClusterFacts(index);
+  bus.addRule(clusterFactsRule(clusterFacts));
+
   // --- Forwarders (one per cluster) and status write-back.
   const connections: ClusterConnection[] = await connectForwarders({
     clusters: [...clusters.keys()],
@@ -467,6 +473,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         note('error', `status update dropped: ${parsed.ok ? `unknown cluster ${detail.cluster}` : parsed.reason}`);
         return;
       }
+      clusterFacts.statusUpdates(parsed.updates);
       const results = await connection.status.apply(parsed.updates);
       for (const r of results) if (r.outcome === 'failed') throw new Error(`status write failed: ${r.message ?? ''}`);
     },
@@ -507,6 +514,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   const allQueues = () => [...syncQueues.values(), ...primaryQueues.values()];
+  const history = createHistory({
+    budgetPerSecond: opts.aviRatePerSecond ?? 30,
+    requests: () => [...aviClients.values()].reduce((n, c) => n + c.stats().requests, 0),
+    queueDepth: () => allQueues().reduce((n, q) => n + q.depth, 0),
+    takeLatency: () => runtimeMetrics.takeLatency(),
+  });
+  closers.push(() => history.stop());
   const activity = () =>
     bus.publishedCount +
     allQueues().reduce((n, q) => n + q.stats.sent + q.stats.received, 0) +
@@ -568,6 +582,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     deadLetters: () => deadLetters().length,
     objectsSeen: () => connections.reduce((n, c) => n + c.observed(), 0),
     conflicts: () => [...conflicts.values()],
+    clusterFacts,
+    history: () => history.view(),
   };
 
   return {

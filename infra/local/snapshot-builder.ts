@@ -4,6 +4,9 @@ import type { OwnerIndex } from '../../shared/registry/index.ts';
 import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import type { FifoQueue } from './fifo-queue.ts';
+import type { ClusterFacts } from './status/cluster-facts.ts';
+import type { History } from './status/history.ts';
+import { objectMappingOf } from './status/object-mapping.ts';
 import type {
   ConflictStatus,
   InstanceStatus,
@@ -33,6 +36,10 @@ export interface RuntimeView {
   objectsSeen(): number;
   modelsApplied?(): number;
   conflicts(): ConflictStatus[];
+  /** Latest warnings per object and unowned namespaces (status/cluster-facts.ts). */
+  clusterFacts?: ClusterFacts;
+  /** The last minutes, sampled (status/history.ts). */
+  history?: () => History;
 }
 
 type Rec = Record<string, unknown>;
@@ -60,12 +67,16 @@ async function controllerObjects(client: AviClient, createdBy: string) {
         .map((v) => (v.ip_address as Rec | undefined)?.addr)
         .filter((a): a is string => typeof a === 'string');
       const fqdns = ((vip?.dns_info as Rec[] | undefined) ?? []).map((d) => String(d.fqdn ?? '')).filter(Boolean);
-      const domains = Array.isArray(vs.vh_domain_name) ? (vs.vh_domain_name as string[]) : [];
+      // A child serves its own hosts (SNI: vh_domain_name; EVH: vh_matches), not every FQDN of its parent's VIP.
+      const childHosts = [
+        ...(Array.isArray(vs.vh_domain_name) ? (vs.vh_domain_name as string[]) : []),
+        ...((vs.vh_matches as Rec[] | undefined) ?? []).map((m) => String(m.host ?? '')).filter(Boolean),
+      ];
       return {
         name: String(vs.name),
         type: String(vs.type ?? 'VS_TYPE_NORMAL'),
         vips,
-        fqdns: fqdns.length ? fqdns : domains,
+        fqdns: parent || childHosts.length ? [...new Set(childHosts)] : fqdns,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -152,6 +163,12 @@ export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean 
     }
     errors += lastErrors.length;
     const sel = instance.namespaceSelector;
+    const applied = store ? await store.listApplied() : [];
+    const existing = new Set(
+      (store ? await store.listObjects() : []).map(
+        (o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
+      ),
+    );
     instances.push({
       id: instance.id,
       clusterName: instance.clusterName,
@@ -167,6 +184,8 @@ export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean 
       virtualServices: avi.virtualServices,
       pools: avi.pools,
       staticRoutes,
+      objects: objectMappingOf(applied),
+      warnings: view.clusterFacts?.warnings((id, object) => id === instance.id && existing.has(object)) ?? [],
     });
   }
   const requests = [...view.aviClients.values()].reduce((n, c) => n + c.stats().requests, 0);
@@ -176,7 +195,15 @@ export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean 
     controller: view.controllerUrl,
     kubernetes: view.kubernetes,
     converged: view.quiet(),
-    health: healthOf({ quiet: view.quiet(), errors, deadLetters: view.deadLetters(), conflicts: view.conflicts() }),
+    health: healthOf({
+      quiet: view.quiet(),
+      errors,
+      deadLetters: view.deadLetters(),
+      conflicts: view.conflicts(),
+      ...(instances.find((i) => i.lastErrors.length)
+        ? { firstError: instances.find((i) => i.lastErrors.length)!.lastErrors[0]! }
+        : {}),
+    }),
     totals: {
       objectsSeen: view.objectsSeen(),
       modelsApplied: view.modelsApplied?.() ?? instances.reduce((n, i) => n + i.virtualServices.length, 0),
@@ -185,6 +212,8 @@ export async function buildSnapshot(view: RuntimeView, opts: { cached?: boolean 
     },
     instances,
     conflicts: view.conflicts(),
+    unownedNamespaces: view.clusterFacts?.unownedNamespaces() ?? [],
+    ...(view.history ? { history: view.history() } : {}),
     recentEvents: view.recent.slice(-50),
   };
 }

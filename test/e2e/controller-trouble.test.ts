@@ -57,6 +57,8 @@ describe('an Ingress waiting on the controller says why', () => {
       expect(described).not.toContain(credentials.CTRL_PASSWORD);
       const snap = await rt.snapshot();
       expect(snap.health.state).not.toBe('converged');
+      // The cause, said once where the operator looks first.
+      expect(snap.health.problems.join(' ')).toContain('ECONNREFUSED');
       // An outage is retried for as long as it lasts: it does not spend the dead-letter budget, on any queue.
       expect(rt.deadLetters()).toEqual([]);
     } finally {

@@ -35,6 +35,7 @@ describe('health', () => {
       totals: { objectsSeen: 1, modelsApplied: 0, aviRequests: 0, errors: 2 },
       instances: [],
       conflicts: [],
+      unownedNamespaces: [],
       recentEvents: [],
     };
     expect(formatStatus(s).split('\n')[0]).toBe(

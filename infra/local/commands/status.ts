@@ -22,6 +22,10 @@ export function formatStatus(s: StatusSnapshot): string {
   );
   for (const c of s.conflicts)
     lines.push(`CONFLICT ${c.cluster}/${c.namespace}: matched by ${c.instances.join(' and ')}`);
+  for (const u of s.unownedNamespaces ?? [])
+    lines.push(
+      `not synced: namespace ${u.cluster}/${u.namespace} (${u.why === 'blocked' ? 'in blockedNamespaceList' : 'no instance selects its labels'})`,
+    );
   for (const i of s.instances) {
     lines.push('');
     lines.push(`${i.id}${i.primary ? ' (primary)' : ''}  created_by ${i.createdBy}  selector ${i.selector}`);
@@ -32,6 +36,9 @@ export function formatStatus(s: StatusSnapshot): string {
     }
     for (const p of i.pools) lines.push(`  pool ${p.name}: ${p.servers.join(', ') || '(no servers)'}`);
     for (const r of i.staticRoutes) lines.push(`  static route ${r}`);
+    for (const o of i.objects ?? [])
+      lines.push(`  ${o.object} → ${o.virtualServices.join(', ') || '-'} vip ${o.vips.join(',') || '-'}`);
+    for (const w of i.warnings ?? []) lines.push(`  ${w.reason}: ${w.object}: ${w.note}`);
     for (const e of i.lastErrors) lines.push(`  error: ${e}`);
   }
   return lines.join('\n');

@@ -10,6 +10,8 @@ export interface RuntimeMetrics {
   registry: Registry;
   /** Observes one processed message of `instance`. */
   synced(instance: string, ms: number): void;
+  /** Sum and count of the latencies observed since the previous call (the status page's chart). */
+  takeLatency(): { sumMs: number; count: number };
 }
 
 export function createRuntimeMetrics(): RuntimeMetrics {
@@ -21,7 +23,20 @@ export function createRuntimeMetrics(): RuntimeMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  return { registry, synced: (instance, ms) => latency.observe({ instance }, ms / 1000) };
+  let recent = { sumMs: 0, count: 0 };
+  return {
+    registry,
+    synced: (instance, ms) => {
+      latency.observe({ instance }, ms / 1000);
+      recent.sumMs += ms;
+      recent.count++;
+    },
+    takeLatency: () => {
+      const out = recent;
+      recent = { sumMs: 0, count: 0 };
+      return out;
+    },
+  };
 }
 
 /** The controller's answers per instance and HTTP status, as counters (values from the clients' own counts). */

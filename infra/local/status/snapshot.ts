@@ -1,4 +1,10 @@
 /** The data `status` prints and the status page shows; produced by the embedded runtime. */
+import type { ObjectWarning, UnownedNamespace } from './cluster-facts.ts';
+import type { History } from './history.ts';
+import type { ObjectMapping } from './object-mapping.ts';
+
+export type { ObjectMapping, ObjectWarning, UnownedNamespace };
+
 export interface VirtualServiceSummary {
   name: string;
   type: string;
@@ -27,6 +33,10 @@ export interface InstanceStatus {
   virtualServices: VirtualServiceSummary[];
   pools: PoolSummary[];
   staticRoutes: string[];
+  /** Each Ingress/Route/Service of the instance → its virtual services, pools and VIPs (from its own records). */
+  objects: ObjectMapping[];
+  /** The latest Warning of each of its objects that still exist (ServiceNotFound, AviObjectCollision...). */
+  warnings: ObjectWarning[];
 }
 
 export interface ConflictStatus {
@@ -52,6 +62,10 @@ export interface StatusSnapshot {
   totals: { objectsSeen: number; modelsApplied: number; aviRequests: number; errors: number };
   instances: InstanceStatus[];
   conflicts: ConflictStatus[];
+  /** Namespaces a forwarder has seen that no instance selects (nothing in them is synced). */
+  unownedNamespaces: UnownedNamespace[];
+  /** Request rate against the budget, queue depth and sync latency over the last minutes (the page's charts). */
+  history?: History;
   recentEvents: RecentEvent[];
 }
 
@@ -69,10 +83,15 @@ export function healthOf(s: {
   errors: number;
   deadLetters: number;
   conflicts: readonly ConflictStatus[];
+  /** The first error's text: the cause, said once (e.g. the controller refusing connections). */
+  firstError?: string;
 }): Health {
   const problems: string[] = [];
   const { errors, deadLetters } = s;
-  if (errors > 0) problems.push(`${errors} error${errors === 1 ? '' : 's'}`);
+  if (errors > 0)
+    problems.push(
+      `${errors} error${errors === 1 ? '' : 's'}${s.firstError ? ` (first: ${s.firstError.slice(0, 300)})` : ''}`,
+    );
   if (deadLetters > 0) problems.push(`${deadLetters} dead letter${deadLetters === 1 ? '' : 's'}`);
   if (s.conflicts.length > 0) {
     problems.push(
