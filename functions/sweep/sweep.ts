@@ -108,7 +108,12 @@ export async function runSweep(engine: SyncEngine, ws: WorkingSet, opts: SweepOp
     const outcome = await engine.reconcileAll(ws, { models, ...(current ? { current } : {}) });
     report.modelsChanged = outcome.changed.size;
     report.transientModels.push(...outcome.transient);
-    log.warn('view is partial: models written, nothing deleted', { outcome: 'partial', reasons: report.partial });
+    // An instance with nothing to serve yet (cold start, no namespaces) is not news; anything else is.
+    const quiet = report.partial.every((p) => p.startsWith('empty view'));
+    (quiet ? log.info : log.warn)('view is partial: models written, nothing deleted', {
+      outcome: 'partial',
+      reasons: report.partial,
+    });
     return report;
   }
   if (report.partial.length || !owned) {

@@ -8,7 +8,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startAviSim } from '../../infra/avi-sim/index.ts';
 import type { Runtime } from '../../infra/local/runtime.ts';
-import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRuntime } from './support.ts';
+import {
+  endpointSlice,
+  ingress,
+  namespace,
+  SEED_REGISTRY,
+  service,
+  startTestRuntime,
+  terminalCapture,
+} from './support.ts';
 
 const kubectl = async (server: string, ...args: string[]) =>
   (await promisify(execFile)('kubectl', ['--server', server, ...args])).stdout;
@@ -43,7 +51,9 @@ async function describeUntil(rt: Runtime, reason: string): Promise<string> {
 
 describe('an Ingress waiting on the controller says why', () => {
   it('controller unreachable: ControllerUnreachable on the Ingress, nothing dead-lettered, health degraded', async () => {
+    const terminal = terminalCapture();
     const rt = await startTestRuntime(SEED_REGISTRY, {
+      logger: terminal.logger,
       controller: `https://127.0.0.1:${await closedPort()}`,
       demoDevClusterWithRealController: true,
       env: credentials,
@@ -61,6 +71,14 @@ describe('an Ingress waiting on the controller says why', () => {
       expect(snap.health.problems.join(' ')).toContain('ECONNREFUSED');
       // An outage is retried for as long as it lasts: it does not spend the dead-letter budget, on any queue.
       expect(rt.deadLetters()).toEqual([]);
+      const warnings = (await rt.snapshot()).instances.flatMap((i) => i.warnings);
+      expect(warnings).toContainEqual(
+        expect.objectContaining({ object: 'Ingress red/web', reason: 'ControllerUnreachable' }),
+      );
+      // The terminal says it once per cause, not once per retry (the repeats are counted, then summarised).
+      const refused = terminal.lines.filter((l) => l.includes('ECONNREFUSED'));
+      expect(refused.length).toBeGreaterThan(0);
+      expect(new Set(refused).size).toBe(refused.length);
     } finally {
       await rt.stop();
     }
@@ -68,7 +86,9 @@ describe('an Ingress waiting on the controller says why', () => {
 
   it('controller certificate not trusted: ControllerTLSVerificationFailed names the fix', async () => {
     const sim = await startAviSim({ tls: true });
+    const terminal = terminalCapture();
     const rt = await startTestRuntime(SEED_REGISTRY, {
+      logger: terminal.logger,
       controller: sim.url,
       demoDevClusterWithRealController: true,
       env: credentials,
@@ -78,6 +98,9 @@ describe('an Ingress waiting on the controller says why', () => {
       expect(described).toMatch(/Warning\s+ControllerTLSVerificationFailed\s/);
       expect(described).toContain('certificateAuthorityData');
       expect(described).not.toContain(credentials.CTRL_PASSWORD);
+      expect(terminal.lines.join('\n')).toMatch(/TLS verification of https:\/\/127\.0\.0\.1:\d+ failed/);
+      const warnings = (await rt.snapshot()).instances.flatMap((i) => i.warnings);
+      expect(warnings.map((w) => w.reason)).toContain('ControllerTLSVerificationFailed');
       // Nothing reached the controller beyond the refused handshake.
       expect((await rt.snapshot()).totals.modelsApplied).toBe(0);
     } finally {

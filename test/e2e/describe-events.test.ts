@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createAviClient } from '../../shared/avi/index.ts';
 import { shardVsName } from '../../shared/model/index.ts';
 import { SecretValue } from '../../shared/secret.ts';
-import { endpointSlice, ingress, namespace, service, startTestRuntime } from './support.ts';
+import { endpointSlice, ingress, namespace, service, startTestRuntime, terminalCapture } from './support.ts';
 
 const kubectl = async (server: string, ...args: string[]) =>
   (await promisify(execFile)('kubectl', ['--server', server, ...args])).stdout;
@@ -53,8 +53,9 @@ describe('Events the way kubectl shows them', () => {
     }
   });
 
-  it('an Ingress whose TLS Secret is missing: describe shows SecretNotFound naming the Secret', async () => {
-    const rt = await startTestRuntime();
+  it('an Ingress whose TLS Secret is missing: describe, the status page and the terminal show SecretNotFound', async () => {
+    const terminal = terminalCapture();
+    const rt = await startTestRuntime(undefined, { logger: terminal.logger });
     try {
       await rt.waitForConvergence({ timeoutMs: 60_000 });
       const dev = rt.devClusters.get('demo')!;
@@ -65,13 +66,19 @@ describe('Events the way kubectl shows them', () => {
       const described = await describeUntil(dev.url, 'red', 'web', 'SecretNotFound');
       expect(described).toMatch(/Warning\s+SecretNotFound\s/);
       expect(described).toContain('no-such-secret');
+      const warnings = (await rt.snapshot()).instances.flatMap((i) => i.warnings);
+      expect(warnings).toContainEqual(expect.objectContaining({ object: 'Ingress red/web', reason: 'SecretNotFound' }));
+      expect(terminal.lines.join('\n')).toMatch(
+        /WARN\s+demo\/avi-system\s+Ingress red\/web: SecretNotFound — .*no-such-secret/,
+      );
     } finally {
       await rt.stop();
     }
   });
 
-  it('an Ingress whose shard VS name is held by another owner: describe shows AviObjectCollision naming the owner', async () => {
-    const rt = await startTestRuntime();
+  it('an Ingress whose shard VS name is held by another owner: describe, the status page and the terminal name the owner', async () => {
+    const terminal = terminalCapture();
+    const rt = await startTestRuntime(undefined, { logger: terminal.logger });
     try {
       await rt.waitForConvergence({ timeoutMs: 60_000 });
       const primary = rt.registry.instances.find((i) => i.primary)!;
@@ -100,6 +107,11 @@ describe('Events the way kubectl shows them', () => {
       expect(described).toMatch(/Warning\s+AviObjectCollision\s/);
       expect(described).toContain('ako-someone-else');
       expect(described).toMatch(/Address:\s*\n/);
+      const warnings = (await rt.snapshot()).instances.flatMap((i) => i.warnings);
+      expect(warnings).toContainEqual(
+        expect.objectContaining({ object: 'Ingress red/web', reason: 'AviObjectCollision' }),
+      );
+      expect(terminal.lines.join('\n')).toMatch(/WARN .*ako-someone-else/);
     } finally {
       await rt.stop();
     }

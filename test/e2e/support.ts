@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTerminalSink } from '../../infra/local/log/terminal-sink.ts';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../infra/local/runtime.ts';
-import { silentLogger } from '../../shared/log.ts';
+import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
 import { parseRegistry } from '../../shared/registry/index.ts';
 
 /** The seed's two instances: primary in avi-system (app=migrate), non-primary in blue (key=value2). */
@@ -91,3 +92,10 @@ export function node(name: string, ip: string, podCidr: string) {
 type Obj = Record<string, unknown>;
 export const byName = (objects: Obj[], name: string) => objects.find((o) => o.name === name);
 export const names = (objects: Obj[]) => objects.map((o) => String(o.name)).sort();
+
+/** The terminal `start` prints, captured: a logger feeding the same sink (at INFO), and the lines it wrote. */
+export function terminalCapture(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = createTerminalSink({ levelOf: () => 'INFO', write: (t) => lines.push(t), repeatWindowMs: 600_000 });
+  return { logger: createLogger({}, { level: 'debug', write: (_l, entry) => sink.entry(entry) }), lines };
+}

@@ -46,7 +46,9 @@ function subjectOf(e: LogEntry): string | undefined {
   const object = str(e.object);
   if (object) {
     const [kind, ns, ...name] = object.split('/');
-    return ns ? `${kind} ${ns}/${name.join('/')}` : object;
+    // `<kind>/<namespace>/<name>` (cluster-scoped: empty namespace); an Avi object is `<type>/<name>`.
+    if (name.length === 0) return `${kind} ${ns ?? ''}`.trim();
+    return ns ? `${kind} ${ns}/${name.join('/')}` : `${kind} ${name.join('/')}`;
   }
   if (str(e.model)) return `Avi ${str(e.model)}`;
   if (str(e.namespace)) return `namespace ${str(e.namespace)}`;
