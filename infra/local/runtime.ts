@@ -406,21 +406,44 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         at: new Date().toISOString(),
       });
       note(record.reason === 'ownership-conflict' ? 'warn' : 'error', `router: ${record.message}`);
+      if (record.reason === 'ownership-conflict')
+        logger.warn('namespace claimed by more than one instance: nothing in it is synced', {
+          function: 'router',
+          cluster: record.cluster,
+          namespace: record.namespace,
+          reason: record.message,
+        });
       if (record.reason === 'ownership-conflict' && record.cluster && record.namespace) {
-        // Status stays untouched; the user learns why from an Event on the namespace.
-        await statusSink.apply?.(record.cluster, [
+        // Status stays untouched; the user learns why from an Event on the namespace and on the object itself
+        // (what `kubectl describe ingress` shows: describe namespace lists no events).
+        const events = [
           {
-            instance: 'router',
-            target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace },
-            events: [
-              {
-                type: 'Warning',
-                reason: 'OwnershipConflict',
-                note: `${record.message}`.slice(0, 1024),
-                action: 'Route',
-              },
-            ],
+            type: 'Warning' as const,
+            reason: 'OwnershipConflict',
+            note: `${record.message}`.slice(0, 1024),
+            action: 'Route',
           },
+        ];
+        const d = (record.event as { detail?: { kind?: string; apiVersion?: string; name?: string } } | undefined)
+          ?.detail;
+        const onObject =
+          d?.kind && d.name && d.apiVersion && ['Ingress', 'Service', 'Route'].includes(d.kind)
+            ? [
+                {
+                  instance: 'router',
+                  target: {
+                    apiVersion: d.apiVersion,
+                    kind: d.kind as 'Ingress' | 'Service' | 'Route',
+                    namespace: record.namespace,
+                    name: d.name,
+                  },
+                  events,
+                },
+              ]
+            : [];
+        await statusSink.apply?.(record.cluster, [
+          { instance: 'router', target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace }, events },
+          ...onObject,
         ]);
       }
     },

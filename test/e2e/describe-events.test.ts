@@ -116,4 +116,34 @@ describe('Events the way kubectl shows them', () => {
       await rt.stop();
     }
   });
+
+  it('a namespace two instances select: describe ingress, the status page and the terminal say nothing in it syncs', async () => {
+    const terminal = terminalCapture();
+    const rt = await startTestRuntime(undefined, { logger: terminal.logger });
+    try {
+      await rt.waitForConvergence({ timeoutMs: 60_000 });
+      const dev = rt.devClusters.get('demo')!;
+      // Matches the primary (app=migrate) and blue (key=value2): AKO would let both write; here neither does.
+      dev.apply(namespace('red', { app: 'migrate', key: 'value2' }));
+      dev.apply(service('red', 'web'));
+      dev.apply(ingress('red', 'web', 'web.example.com', 'web'));
+      await rt.waitForConvergence({ timeoutMs: 60_000 });
+      const until = Date.now() + 30_000;
+      let described = '';
+      while (Date.now() < until) {
+        described = await kubectl(dev.url, 'describe', 'ingress', 'web', '-n', 'red');
+        if (described.includes('OwnershipConflict')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(described).toMatch(/Warning\s+OwnershipConflict\s.*claimed by demo\/avi-system and demo\/blue/);
+      const snap = await rt.snapshot();
+      expect(snap.conflicts).toContainEqual(
+        expect.objectContaining({ cluster: 'demo', namespace: 'red', instances: ['demo/avi-system', 'demo/blue'] }),
+      );
+      expect(snap.health.state).toBe('degraded');
+      expect(terminal.lines.join('\n')).toMatch(/WARN .*namespace red: namespace claimed by more than one instance/);
+    } finally {
+      await rt.stop();
+    }
+  });
 });
