@@ -26,6 +26,9 @@ export type KubeRequest = (method: string, path: string, body?: unknown, content
 
 /** A request function bound to a kubeconfig's current cluster and user. */
 export function kubeRequester(kc: KubeConfig, opts: { timeoutMs?: number } = {}): KubeRequest {
+  // One keep-alive agent per requester: a connection per request cost more than the request (status write-back
+  // of thousands of Ingresses). The TLS settings are those of the kubeconfig, applied to the agent once.
+  let agent: http.Agent | undefined;
   return async (method, path, body, contentType = 'application/json') => {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster; set a current-context');
@@ -39,6 +42,23 @@ export function kubeRequester(kc: KubeConfig, opts: { timeoutMs?: number } = {})
       timeout: opts.timeoutMs ?? 30_000,
     };
     await kc.applyToHTTPSOptions(options);
+    // Behind a proxy, client-node's own (proxy) agent is kept as it made it.
+    if (!agent && !cluster.proxyUrl) {
+      const tls = options as https.AgentOptions;
+      agent =
+        url.protocol === 'https:'
+          ? new https.Agent({
+              keepAlive: true,
+              ...(tls.ca ? { ca: tls.ca } : {}),
+              ...(tls.cert ? { cert: tls.cert } : {}),
+              ...(tls.key ? { key: tls.key } : {}),
+              ...(tls.pfx ? { pfx: tls.pfx, passphrase: tls.passphrase } : {}),
+              ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+              ...(tls.servername ? { servername: tls.servername } : {}),
+            })
+          : new http.Agent({ keepAlive: true });
+    }
+    if (agent) options.agent = agent;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) {
       options.headers = { ...options.headers, 'Content-Type': contentType, 'Content-Length': payload.length };

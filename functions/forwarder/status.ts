@@ -76,6 +76,14 @@ export interface StatusApplierOptions {
   maxConflictRetries?: number;
   /** Identical events (object, reason, note) within this window are recorded once (default 600). */
   eventDedupSeconds?: number;
+  /**
+   * An update identical to the last one this applier wrote for the object, within this window, is answered
+   * `unchanged` without reading the object (default 60 s): a shard re-reported after every apply would otherwise
+   * cost a GET per Ingress each time. 0 disables.
+   */
+  unchangedSkipSeconds?: number;
+  /** Objects updated at once (updates of one object stay in order; default 8). */
+  concurrency?: number;
   now?: () => Date;
 }
 
@@ -171,6 +179,11 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
   const dedupMs = (opts.eventDedupSeconds ?? 600) * 1000;
   const now = opts.now ?? (() => new Date());
   const recentEvents = new Map<string, number>();
+  const skipMs = (opts.unchangedSkipSeconds ?? 60) * 1000;
+  /** target → what was last made true on it (status, annotations) and when. */
+  const lastApplied = new Map<string, { content: string; at: number }>();
+  const contentOf = (u: StatusUpdate) =>
+    canon({ t: u.target, lb: u.loadBalancer, r: u.route, cr: u.crStatus, a: u.annotations });
 
   async function recordEvents(update: StatusUpdate, live: Live): Promise<number> {
     let n = 0;
@@ -214,6 +227,24 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
       n++;
     }
     return n;
+  }
+
+  /** applyOne, skipping the read when the same content was written moments ago and there is no Event to record. */
+  async function applyRemembered(update: StatusUpdate): Promise<StatusResult> {
+    const t = update.target;
+    const label = `${t.kind}/${t.namespace ?? ''}/${t.name}`;
+    const content = contentOf(update);
+    const last = lastApplied.get(label);
+    const at = now().getTime();
+    if (skipMs > 0 && !update.events?.length && last && last.content === content && at - last.at < skipMs)
+      return { target: label, outcome: 'unchanged', writes: 0, events: 0 };
+    const r = await applyOne(update);
+    if (r.outcome === 'patched' || r.outcome === 'unchanged') {
+      lastApplied.delete(label);
+      lastApplied.set(label, { content, at });
+      if (lastApplied.size > 50_000) lastApplied.delete(lastApplied.keys().next().value!);
+    } else lastApplied.delete(label);
+    return r;
   }
 
   async function applyOne(update: StatusUpdate): Promise<StatusResult> {
@@ -272,11 +303,10 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
 
   return {
     async apply(updates) {
-      const out: StatusResult[] = [];
-      for (const u of updates) {
+      const one = async (u: StatusUpdate): Promise<StatusResult> => {
         let r: StatusResult;
         try {
-          r = await applyOne(u);
+          r = await applyRemembered(u);
         } catch (err) {
           r = {
             target: `${u.target.kind}/${u.target.namespace ?? ''}/${u.target.name}`,
@@ -288,8 +318,24 @@ export function createStatusApplier(request: KubeRequest, opts: StatusApplierOpt
         }
         if (r.outcome === 'failed') log.warn('status update failed', { object: r.target, reason: r.message });
         else if (r.outcome === 'patched') log.info('status updated', { object: r.target, writes: r.writes });
-        out.push(r);
-      }
+        return r;
+      };
+      // Updates of one object in order; different objects side by side.
+      const byTarget = new Map<string, number[]>();
+      updates.forEach((u, i) => {
+        const k = `${u.target.kind}/${u.target.namespace ?? ''}/${u.target.name}`;
+        byTarget.set(k, [...(byTarget.get(k) ?? []), i]);
+      });
+      const out: StatusResult[] = new Array(updates.length);
+      const lanes = [...byTarget.values()];
+      let next = 0;
+      const worker = async () => {
+        while (next < lanes.length) {
+          const lane = lanes[next++]!;
+          for (const i of lane) out[i] = await one(updates[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, lanes.length)) }, worker));
       return out;
     },
   };

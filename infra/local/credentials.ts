@@ -80,6 +80,8 @@ export async function resolveLocalCredentials(opts: LocalCredentialOptions): Pro
   );
   for (const [n, instance] of opts.registry.instances.entries()) {
     const secret = secrets[n]!;
+    // A Secret that cannot be decoded matters only when nothing before it (file, environment) gives the login.
+    if (secret.invalid && !fromFileSource && !fromEnv) throw secret.invalid;
     try {
       const resolved = chooseCredentials(
         instance,
@@ -102,7 +104,7 @@ async function secretSource(
   kube: KubeRequest | undefined,
   instance: InstanceConfig,
   logger: Logger,
-): Promise<{ source?: SourcedCredentials; problem?: string }> {
+): Promise<{ source?: SourcedCredentials; problem?: string; invalid?: CredentialsError }> {
   if (!kube) return {};
   const read = await readAviSecret(kube, instance.namespace);
   if (read === undefined) return {};
@@ -110,5 +112,10 @@ async function secretSource(
     logger.warn('avi-secret not read', { instance: instance.id, problem: read });
     return { problem: read };
   }
-  return { source: fromSecret(read, `Secret ${instance.namespace}/${AVI_SECRET_NAME}`) };
+  try {
+    return { source: fromSecret(read, `Secret ${instance.namespace}/${AVI_SECRET_NAME}`) };
+  } catch (err) {
+    if (err instanceof CredentialsError) return { invalid: err, problem: err.message };
+    throw err;
+  }
 }

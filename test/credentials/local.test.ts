@@ -45,10 +45,12 @@ describe('credentials of a local run', () => {
     expect(log).not.toMatch(/pw-primary-93|tok-blue-71/);
   });
 
-  it('prefers the CTRL_* environment over the Secret', async () => {
+  it('prefers the CTRL_* environment over the Secret, even one that cannot be decoded', async () => {
     dev.apply(secret('avi-system', { username: b64('ako-primary'), password: b64('pw-primary-93') }));
+    dev.apply(secret('blue', { username: b64('ako-blue'), password: 'not base64!' }));
     const resolved = await resolveWith({ CTRL_USERNAME: 'from-env', CTRL_PASSWORD: 'x' }).result;
     expect(resolved.get('demo/avi-system')?.credentials.username).toBe('from-env');
+    expect(resolved.get('demo/blue')?.credentials.username).toBe('from-env');
   });
 
   it('names the instance and its namespace when there are none, and a Secret it cannot decode', async () => {

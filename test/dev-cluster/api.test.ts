@@ -127,26 +127,28 @@ describe('dev cluster API server', () => {
   });
 
   it('rejects stale updates with 409 and bumps generation only on spec changes', async () => {
-    const cur = (await call(dc, 'GET', '/api/v1/namespaces/app/services/web')).body;
+    dc.apply(svc('web-409'));
+    const cur = (await call(dc, 'GET', '/api/v1/namespaces/app/services/web-409')).body;
     const labelled = { ...cur, metadata: { ...cur.metadata, labels: { x: '1' } } };
-    const u1 = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web', labelled);
+    const u1 = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web-409', labelled);
     expect(u1.status).toBe(200);
     expect(u1.body.metadata.generation).toBe(1);
     expect(Number(u1.body.metadata.resourceVersion)).toBeGreaterThan(Number(cur.metadata.resourceVersion));
-    const stale = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web', labelled);
+    const stale = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web-409', labelled);
     expect(stale.status).toBe(409);
     expect(stale.body.reason).toBe('Conflict');
     const specChange = { ...u1.body, spec: { ...u1.body.spec, ports: [{ port: 443 }] } };
-    const u2 = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web', specChange);
+    const u2 = await call(dc, 'PUT', '/api/v1/namespaces/app/services/web-409', specChange);
     expect(u2.body.metadata.generation).toBe(2);
     expect(u2.body.metadata.uid).toBe(cur.metadata.uid);
   });
 
   it('merge-patches, keeps status out of main-resource writes, and patches the status subresource', async () => {
+    dc.apply(svc('web-status')); // its own object: the test stands alone, in any order
     const p = await call(
       dc,
       'PATCH',
-      '/api/v1/namespaces/app/services/web',
+      '/api/v1/namespaces/app/services/web-status',
       { metadata: { annotations: { a: 'b' } }, status: { loadBalancer: { ingress: [{ ip: '1.1.1.1' }] } } },
       'application/merge-patch+json',
     );
@@ -158,7 +160,7 @@ describe('dev cluster API server', () => {
     const s = await call(
       dc,
       'PATCH',
-      '/api/v1/namespaces/app/services/web/status',
+      '/api/v1/namespaces/app/services/web-status/status',
       { status, spec: { type: 'ClusterIP' } },
       'application/merge-patch+json',
     );
@@ -170,7 +172,7 @@ describe('dev cluster API server', () => {
     const again = await call(
       dc,
       'PATCH',
-      '/api/v1/namespaces/app/services/web/status',
+      '/api/v1/namespaces/app/services/web-status/status',
       { status },
       'application/merge-patch+json',
     );
@@ -182,10 +184,11 @@ describe('dev cluster API server', () => {
   });
 
   it('applies strategic merge patches with merge keys and JSON patches', async () => {
+    dc.apply({ ...svc('web-smp'), spec: { type: 'LoadBalancer', ports: [{ port: 443 }] } });
     const smp = await call(
       dc,
       'PATCH',
-      '/api/v1/namespaces/app/services/web',
+      '/api/v1/namespaces/app/services/web-smp',
       { spec: { $setElementOrder: undefined, ports: [{ port: 8443, name: 'alt' }] } },
       'application/strategic-merge-patch+json',
     );
@@ -193,7 +196,7 @@ describe('dev cluster API server', () => {
     const jp = await call(
       dc,
       'PATCH',
-      '/api/v1/namespaces/app/services/web',
+      '/api/v1/namespaces/app/services/web-smp',
       [{ op: 'add', path: '/metadata/labels/k', value: 'v' }],
       'application/json-patch+json',
     );
