@@ -82,7 +82,8 @@ const KINDS: [resource: string, namespaced: boolean, name: string][] = [
   ['route', true, 'web'],
 ];
 
-describe.skipIf(!HAVE_KUBECTL)('kubectl against the dev cluster', () => {
+// A story: each step (create, label, replace, delete) acts on what the previous one left; not shuffled.
+describe.skipIf(!HAVE_KUBECTL)('kubectl against the dev cluster', { shuffle: false }, () => {
   let dc: DevCluster;
   let dir: string;
   const kubectl = (...args: string[]) =>

@@ -13,7 +13,8 @@ type Obj = {
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 };
 
-describe('status write-back through the embedded runtime', () => {
+// A story: status after the first sync, after a namespace move, a conflict, a deletion; not shuffled.
+describe('status write-back through the embedded runtime', { shuffle: false }, () => {
   let rt: Runtime;
   const dev = () => rt.devClusters.get('demo')!;
   // Asynchronous: the development cluster answers kubectl from this very process.

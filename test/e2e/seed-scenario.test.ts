@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../infra/local/runtime.ts';
 import { byName, endpointSlice, ingress, names, namespace, node, service, startTestRuntime } from './support.ts';
 
-describe('multiple AKO instances: the seed scenario through the embedded runtime', () => {
+// A story (the user guide's scenario): naming checks, then a namespace moved there and back, then a deletion;
+// not shuffled.
+describe('multiple AKO instances: the seed scenario through the embedded runtime', { shuffle: false }, () => {
   let rt: Runtime;
   const dev = () => rt.devClusters.get('demo')!;
   const sim = () => rt.aviSim!;

@@ -44,7 +44,8 @@ const ops = (plan: Plan, instance: string) => plan.instances.find((i) => i.insta
 const writesTo = (sim: AviSim) =>
   sim.requestLog().filter((r) => r.method !== 'GET' && r.path.startsWith('/api/') && r.path !== '/api/initial-data');
 
-describe('plan (read-only) against a development cluster and the simulator', () => {
+// A story on one simulator: the plan of an empty controller first, then after a sync; not shuffled.
+describe('plan (read-only) against a development cluster and the simulator', { shuffle: false }, () => {
   let dev: DevCluster;
   let sim: AviSim;
   let kubeconfigFile: string;
@@ -119,7 +120,8 @@ describe('plan (read-only) against a development cluster and the simulator', () 
     expect(writesTo(sim)).toEqual([]);
   });
 
-  describe('after a sync by the runtime', () => {
+  // A story: the plan after one sync, then after changes made on top of it; not shuffled.
+  describe('after a sync by the runtime', { shuffle: false }, () => {
     beforeAll(async () => {
       const rt = await startRuntime({
         registry,
