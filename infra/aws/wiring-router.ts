@@ -1,7 +1,9 @@
 // Router dependencies in Lambda: the registry written next to the bundle at packaging time, queue URLs derived
 // from the same names the stack gave the queues, SQS for delivery and for the dead-letter path.
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { StatusUpdate } from '../../functions/forwarder/status.ts';
+import { conflictStatusUpdates } from '../../functions/router/conflict-events.ts';
 import type { RouterDeps } from '../../functions/router/handler.ts';
 import type { Logger } from '../../shared/log.ts';
 import { buildOwnerIndex } from '../../shared/registry/owner-index.ts';
@@ -53,18 +55,9 @@ export function createRouterDeps(opts: {
     },
     async publishDeadLetter(record) {
       await sender.sendStandard(opts.env.deadLetterQueueUrl, JSON.stringify(record));
-      if (record.reason === 'ownership-conflict' && record.cluster && record.namespace) {
-        // Status stays untouched; the user learns why from an Event on the namespace (the forwarder records it).
-        await publishStatus(record.cluster, [
-          {
-            instance: 'router',
-            target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace },
-            events: [
-              { type: 'Warning', reason: 'OwnershipConflict', note: record.message.slice(0, 1024), action: 'Route' },
-            ],
-          },
-        ]);
-      }
+      // Status stays untouched; Events on the namespace and the object say why (the forwarder records them).
+      const updates = conflictStatusUpdates(record);
+      if (updates.length && record.cluster) await publishStatus(record.cluster, updates);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { KubeRequest } from '../../functions/forwarder/kube.ts';
 import { parseStatusUpdates, type StatusUpdate } from '../../functions/forwarder/status.ts';
 import { createPrimaryHandler } from '../../functions/primary/handler.ts';
+import { conflictStatusUpdates } from '../../functions/router/conflict-events.ts';
 import { createRouterHandler, type DeadLetterRecord as RouterDeadLetter } from '../../functions/router/handler.ts';
 import { createSyncHandler } from '../../functions/sync/handler.ts';
 import { createStatusReporter } from '../../functions/sync/status.ts';
@@ -413,39 +414,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           namespace: record.namespace,
           reason: record.message,
         });
-      if (record.reason === 'ownership-conflict' && record.cluster && record.namespace) {
-        // Status stays untouched; the user learns why from an Event on the namespace and on the object itself
-        // (what `kubectl describe ingress` shows: describe namespace lists no events).
-        const events = [
-          {
-            type: 'Warning' as const,
-            reason: 'OwnershipConflict',
-            note: `${record.message}`.slice(0, 1024),
-            action: 'Route',
-          },
-        ];
-        const d = (record.event as { detail?: { kind?: string; apiVersion?: string; name?: string } } | undefined)
-          ?.detail;
-        const onObject =
-          d?.kind && d.name && d.apiVersion && ['Ingress', 'Service', 'Route'].includes(d.kind)
-            ? [
-                {
-                  instance: 'router',
-                  target: {
-                    apiVersion: d.apiVersion,
-                    kind: d.kind as 'Ingress' | 'Service' | 'Route',
-                    namespace: record.namespace,
-                    name: d.name,
-                  },
-                  events,
-                },
-              ]
-            : [];
-        await statusSink.apply?.(record.cluster, [
-          { instance: 'router', target: { apiVersion: 'v1', kind: 'Namespace', name: record.namespace }, events },
-          ...onObject,
-        ]);
-      }
+      // Status stays untouched; Events on the namespace and the object say why.
+      const updates = conflictStatusUpdates(record);
+      if (updates.length && record.cluster) await statusSink.apply?.(record.cluster, updates);
     },
     logger: logger.child({ function: 'router' }),
   });

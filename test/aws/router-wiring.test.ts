@@ -138,9 +138,13 @@ describe('router wiring', () => {
     )!.Properties!.QueueName;
     const batch = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
     expect(batch.map((b) => b.QueueUrl)).toEqual([`${PREFIX}${statusQueue}`]);
-    const update = JSON.parse(batch[0]!.Entries![0]!.MessageBody!);
-    expect(update.target).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' });
-    expect(update.events[0]).toMatchObject({ type: 'Warning', reason: 'OwnershipConflict' });
+    const updates = batch[0]!.Entries!.map((e) => JSON.parse(e.MessageBody!));
+    // On the namespace, and on the object whose change was not routed (what kubectl describe shows).
+    expect(updates.map((u: { target: unknown }) => u.target)).toEqual([
+      { apiVersion: 'v1', kind: 'Namespace', name: 'shop' },
+      { apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'web' },
+    ]);
+    for (const u of updates) expect(u.events[0]).toMatchObject({ type: 'Warning', reason: 'OwnershipConflict' });
     // nothing was routed to either instance
     expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([env.deadLetterQueueUrl]);
   });
