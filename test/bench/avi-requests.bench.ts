@@ -29,21 +29,27 @@ const SIM_LIMIT = Number(process.env.BENCH_SIM_LIMIT ?? 0);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 8);
 const NS_PER_INSTANCE = 5;
 const CLUSTER = 'bench';
+/** Fan-in: CLUSTERS clusters (`bench`, `bench-2`, ...) of INSTANCES/CLUSTERS instances each, one controller. */
+const CLUSTERS = Math.max(1, Number(process.env.BENCH_CLUSTERS ?? 1));
+const PER_CLUSTER = Math.max(1, Math.floor(INSTANCES / CLUSTERS));
+const clusterName = (c: number) => (c === 0 ? CLUSTER : `${CLUSTER}-${c + 1}`);
 
 type Obj = Record<string, unknown>;
 const fmt = (n: number, d = 2) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function registryText(): string {
   const lines = ['instances:'];
-  for (let i = 0; i < INSTANCES; i++) {
-    lines.push(
-      `  - namespace: ${i === 0 ? 'avi-system' : `ako-${i}`}`,
-      '    set:',
-      `      AKOSettings.clusterName: ${CLUSTER}`,
-      `      AKOSettings.primaryInstance: ${i === 0}`,
-      '      AKOSettings.namespaceSelector.labelKey: team',
-      `      AKOSettings.namespaceSelector.labelValue: t${i}`,
-    );
+  for (let c = 0; c < CLUSTERS; c++) {
+    for (let i = 0; i < PER_CLUSTER; i++) {
+      lines.push(
+        `  - namespace: ${i === 0 ? 'avi-system' : `ako-${i}`}`,
+        '    set:',
+        `      AKOSettings.clusterName: ${clusterName(c)}`,
+        `      AKOSettings.primaryInstance: ${i === 0}`,
+        '      AKOSettings.namespaceSelector.labelKey: team',
+        `      AKOSettings.namespaceSelector.labelValue: t${i}`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -72,10 +78,10 @@ function workload(ingresses: number): Obj[] {
       status: { addresses: [{ type: 'InternalIP', address: '192.168.10.11' }] },
     },
   ];
-  const namespaces = INSTANCES * NS_PER_INSTANCE;
+  const namespaces = PER_CLUSTER * NS_PER_INSTANCE;
   for (let n = 0; n < namespaces; n++) {
     const ns = nsName(n);
-    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${n % INSTANCES}` } } });
+    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${n % PER_CLUSTER}` } } });
     for (let s = 0; s < 2; s++) {
       out.push({
         apiVersion: 'v1',
@@ -150,6 +156,22 @@ function apiRequests(c: Counters): { requests: number; writes: number; reads: nu
   return { requests, writes: c.writes, reads };
 }
 
+/** Writes per cluster (by the created_by each write carried; VsVips carry none) and when they began and ended. */
+function clusterShares(rt: Runtime): string {
+  const log = rt.aviSim!.requestLog().filter((e) => e.method !== 'GET' && e.path.startsWith('/api/'));
+  const t0 = log[0]?.time ?? 0;
+  return Array.from({ length: CLUSTERS }, (_, c) => {
+    const owners = new Set(
+      rt.registry.instances.filter((i) => i.clusterName === clusterName(c)).map((i) => i.createdBy),
+    );
+    const mine = log.filter((e) =>
+      owners.has(String((e.body as { created_by?: unknown } | undefined)?.created_by ?? '')),
+    );
+    const throttled = mine.filter((e) => e.status === 429).length;
+    return `${clusterName(c)} ${mine.length} writes (${fmt((100 * mine.length) / Math.max(1, log.length), 1)} %), 429s ${throttled}, +${fmt(((mine[0]?.time ?? t0) - t0) / 1000, 1)} → +${fmt(((mine.at(-1)?.time ?? t0) - t0) / 1000, 1)} s`;
+  }).join('; ');
+}
+
 function top(c: Counters, n = 12): string {
   return Object.entries(c.byKey)
     .sort((a, b) => b[1] - a[1])
@@ -175,7 +197,7 @@ function report(label: string, c: Counters, objects: number, wall: number, extra
 
 async function main() {
   console.log(
-    `avi requests benchmark — ${INGRESSES} Ingresses, ${INSTANCES} instances, sim limit ${SIM_LIMIT || 'off'}`,
+    `avi requests benchmark — ${INGRESSES} Ingresses per cluster, ${CLUSTERS} cluster(s) × ${PER_CLUSTER} instances, sim limit ${SIM_LIMIT || 'off'}`,
   );
   const objs = workload(INGRESSES);
   let rt: Runtime | undefined;
@@ -187,6 +209,7 @@ async function main() {
     rt = await runtime(dir);
     await rt.waitForConvergence({ timeoutMs: 3_600_000 });
     report('cold start', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000, span(rt, began));
+    if (CLUSTERS > 1) console.log(`  share of the controller per cluster: ${clusterShares(rt)}`);
   }
   if (PARTS.has('replay')) {
     if (rt) await rt.stop();
