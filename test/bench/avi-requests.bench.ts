@@ -13,6 +13,8 @@
  *
  *   BENCH_INGRESSES=500 npx tsx test/bench/avi-requests.bench.ts
  *   BENCH_PARTS=cold,replay,edit,noop,takeover BENCH_SIM_LIMIT=32 npx tsx test/bench/avi-requests.bench.ts
+ *   BENCH_PARTS=cold,edits BENCH_EDITS=2000 BENCH_EDIT_RATE=20 (change-to-Avi latency under a steady edit rate)
+ *   BENCH_CLUSTERS=2 (fan-in: two clusters of INSTANCES/2 instances against the one simulator)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +70,59 @@ function slice(ns: string, n: number, s: number, version = 0): Obj {
   };
 }
 
+/** Address of edit number k (-1: the seed's): unique for k < 12,500. */
+const editIp = (k: number) => (k < 0 ? '10.199.0.1' : `10.${200 + (Math.floor(k / 250) % 50)}.${k % 250}.9`);
+
+function editSlice(ns: string, k: number): Obj {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { namespace: ns, name: 'edit-slice', labels: { 'kubernetes.io/service-name': 'edit' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: [{ addresses: [editIp(k)], conditions: { ready: true }, nodeName: 'node-1' }],
+  };
+}
+
+/**
+ * EDITS EndpointSlice edits at RATE per second on the converged runtime, round-robin over the namespaces (each edit
+ * changes exactly one pool). Latency: from the edit's write to the API server to the simulator receiving the pool
+ * write that carries its address. An edit overtaken by the next edit of its namespace before it landed is counted
+ * as superseded (its change is in the later write), not as a latency.
+ */
+async function edits(rt: Runtime, count: number, rate: number): Promise<void> {
+  const dev = rt.devClusters.get(CLUSTER)!;
+  const namespaces = PER_CLUSTER * NS_PER_INSTANCE;
+  const sim = rt.aviSim!;
+  sim.resetCounters();
+  const appliedAt = new Map<string, number>();
+  const began = Date.now();
+  for (let k = 0; k < count; k++) {
+    const due = began + (k * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    appliedAt.set(editIp(k), Date.now());
+    dev.apply(editSlice(nsName(k % namespaces), k) as Parameters<typeof dev.apply>[0]);
+  }
+  const offered = (Date.now() - began) / 1000;
+  await rt.waitForConvergence({ timeoutMs: 600_000 });
+  const landed = new Map<string, number>();
+  for (const e of sim.requestLog()) {
+    if (e.type !== 'pool' || e.method === 'GET') continue;
+    const servers = (e.body as { servers?: { ip?: { addr?: string } }[] } | undefined)?.servers ?? [];
+    for (const sv of servers) {
+      const addr = sv.ip?.addr;
+      if (addr && appliedAt.has(addr) && !landed.has(addr)) landed.set(addr, e.time);
+    }
+  }
+  const latencies = [...landed].map(([ip, t]) => t - appliedAt.get(ip)!).sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const c = sim.counters();
+  console.log(
+    `edits: ${count} EndpointSlice edits offered at ${rate}/s over ${fmt(offered, 1)} s; ${landed.size} landed as their own pool write, ${count - landed.size} superseded by a later edit of the namespace; change-to-Avi latency p50 ${q(50)} ms, p95 ${q(95)} ms, p99 ${q(99)} ms, max ${latencies.at(-1) ?? 0} ms; ${apiRequests(c).requests} requests (${fmt(apiRequests(c).requests / count)} per edit), 429s ${c.byStatus['429'] ?? 0}`,
+  );
+}
+
 function workload(ingresses: number): Obj[] {
   const out: Obj[] = [
     {
@@ -90,6 +145,36 @@ function workload(ingresses: number): Obj[] {
         spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
       });
       out.push(slice(ns, n, s));
+    }
+  }
+  // The `edits` part: per namespace one more Service whose EndpointSlice is edited, behind one Ingress (one pool).
+  if (PARTS.has('edits')) {
+    for (let n = 0; n < namespaces; n++) {
+      const ns = nsName(n);
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { namespace: ns, name: 'edit' },
+        spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      });
+      out.push(editSlice(ns, -1));
+      out.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { namespace: ns, name: 'edit' },
+        spec: {
+          rules: [
+            {
+              host: `edit-${n}.bench.example.com`,
+              http: {
+                paths: [
+                  { path: '/', pathType: 'Prefix', backend: { service: { name: 'edit', port: { number: 80 } } } },
+                ],
+              },
+            },
+          ],
+        },
+      });
     }
   }
   for (let i = 0; i < ingresses; i++) {
@@ -223,6 +308,8 @@ async function main() {
     report('replay', rt.aviSim!.counters(), mustExist(rt), (Date.now() - began) / 1000, span(rt, began));
   }
   if (!rt) return;
+  if (PARTS.has('edits'))
+    await edits(rt, Number(process.env.BENCH_EDITS ?? 2000), Number(process.env.BENCH_EDIT_RATE ?? 20));
   if (PARTS.has('edit')) {
     const dev = rt.devClusters.get(CLUSTER)!;
     rt.aviSim!.resetCounters();
