@@ -204,14 +204,15 @@ function routeNamespaceChanged(e: NamespaceChangedEvent, index: OwnerIndex, even
   });
   const base = { version: SCHEMA_VERSION, cluster, namespace } as const;
   const deliveries: Delivery[] = [];
+  // Every command of one move carries its hand-off id, so a late or repeated copy is recognised as finished.
+  const handoffId = hashId('handoff', cluster, namespace, oldOwner?.id ?? '', newOwner?.id ?? '', stamp).slice(0, 32);
   if (oldOwner && newOwner) {
-    const handoffId = hashId('handoff', cluster, namespace, oldOwner.id, newOwner.id, stamp).slice(0, 32);
     deliveries.push(deliver(newOwner, { type: 'hold', ...base, from: oldOwner.id, handoffId }));
     deliveries.push(deliver(oldOwner, { type: 'release', ...base, handoffTo: newOwner.id, handoffId }));
   } else if (oldOwner) {
-    deliveries.push(deliver(oldOwner, { type: 'release', ...base }));
+    deliveries.push(deliver(oldOwner, { type: 'release', ...base, handoffId }));
   } else if (newOwner) {
-    deliveries.push(deliver(newOwner, { type: 'adopt', ...base }));
+    deliveries.push(deliver(newOwner, { type: 'adopt', ...base, handoffId }));
   }
   return { deliveries, problems };
 }

@@ -10,6 +10,7 @@ import { akoCrKind } from '../../shared/events/crds.ts';
 import type { EncryptedSecret } from '../../shared/events/index.ts';
 import { createBurstCoalescer } from '../../shared/instance/coalesce.ts';
 import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
+import { handoffReason, handoffVerdict, readHandoffMemory } from '../../shared/instance/hand-off.ts';
 import { createReporting, type PublishedEvent } from '../../shared/instance/reporting.ts';
 import {
   contributing,
@@ -22,20 +23,12 @@ import {
 } from '../../shared/instance/working-set.ts';
 import type { Logger } from '../../shared/log.ts';
 import { buildCrStatuses, type CrStatus } from '../../shared/model/index.ts';
-import type {
-  AviModel,
-  CloudFacts,
-  ClusterView,
-  KubeObject,
-  ModelApi,
-  ObjectKey,
-  SkippedObject,
-} from '../../shared/model/types.ts';
+import type { AviModel, CloudFacts, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
 import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import { withStreamSequences } from '../../shared/store/relist.ts';
-import type { InstanceStore, NamespaceState, PutOutcome } from '../../shared/store/types.ts';
-import { ENCRYPTED_FIELD, objectKeyOf } from './messages.ts';
+import type { InstanceStore, PutOutcome } from '../../shared/store/types.ts';
+import { ENCRYPTED_FIELD } from './messages.ts';
 import {
   addAll,
   type CoalescedChange,
@@ -115,9 +108,6 @@ function noteTransient(out: ReconcileOutcome, model: string, reason: string): vo
 const INTERNAL_KINDS = new Set(['Namespace']);
 /** The reconciler skips objects that depend on one it could not create; they follow that object's fate. */
 const DEPENDENT_SKIP = /^not attempted: depends on /;
-
-/** Namespace-state reason of a hold: the hand-off it belongs to follows the prefix. */
-const HOLD_REASON = 'hold for hand-off ';
 
 export function createSyncEngine(deps: EngineDeps) {
   const { instance, store, reconciler, model, logger } = deps;
@@ -595,14 +585,18 @@ export function createSyncEngine(deps: EngineDeps) {
   /** hold / release / adopt. Returns false when the message must be retried. */
   async function processNamespaceCommand(ws: WorkingSet, cmd: NamespaceCommand): Promise<boolean> {
     const current = ws.states.get(cmd.namespace);
-    // A late adopt of an older hand-off (the namespace moved again meanwhile) must not take the namespace.
-    if (cmd.type === 'adopt' && cmd.handoffId && current === 'held') {
-      const held = await store.getNamespaceState(cmd.namespace);
-      const heldFor = held?.reason?.startsWith(HOLD_REASON) ? held.reason.slice(HOLD_REASON.length) : undefined;
-      if (heldFor && heldFor !== cmd.handoffId) {
-        log.info('stale adopt ignored', { namespace: cmd.namespace, operation: 'adopt', outcome: 'ignored' });
-        return true;
-      }
+    const stored = await store.getNamespaceState(cmd.namespace);
+    const memory = readHandoffMemory(stored?.reason);
+    // Late or repeated commands of a hand-off already finished here change nothing (shared/instance/hand-off.ts).
+    const verdict = handoffVerdict(cmd, current, memory);
+    if (!verdict.apply) {
+      log.info(`stale ${cmd.type} ignored: ${verdict.why}`, {
+        namespace: cmd.namespace,
+        operation: cmd.type,
+        outcome: 'ignored',
+      });
+      if (verdict.reconfirm) await confirmRelease(cmd);
+      return true;
     }
     const tr = namespaceTransition(current, cmd.type);
     const names = new Set<string>();
@@ -612,11 +606,11 @@ export function createSyncEngine(deps: EngineDeps) {
     );
     const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers);
     if (rebuild) modelsOfNamespace(ws, await buildView(ws), cmd.namespace, names);
-    if (current !== tr.next) {
-      const reason = cmd.type === 'hold' && cmd.handoffId ? `${HOLD_REASON}${cmd.handoffId}` : `${cmd.type} message`;
+    const reason = handoffReason(cmd, memory);
+    if (current !== tr.next || stored?.reason !== reason) {
       await store.setNamespaceState(cmd.namespace, tr.next, reason);
+      if (current !== tr.next) ws.view = undefined;
       ws.states.set(cmd.namespace, tr.next);
-      ws.view = undefined;
     }
     let ok = true;
     if (rebuild) {
@@ -634,20 +628,25 @@ export function createSyncEngine(deps: EngineDeps) {
     if (!ok) return false;
     if (cmd.type === 'adopt' && current !== 'owned') await status('adopted', 'adopt', { namespace: cmd.namespace });
     if (tr.confirmRelease) {
-      await deps.publish({
-        detailType: 'release-confirmed',
-        detail: {
-          version: 1,
-          cluster: instance.clusterName,
-          namespace: cmd.namespace,
-          fromInstance: instance.id,
-          ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
-          ...(cmd.handoffId ? { handoffId: cmd.handoffId } : {}),
-        },
-      });
+      await confirmRelease(cmd);
       await status('released', 'release', { namespace: cmd.namespace });
     }
     return true;
+  }
+
+  /** Tell the router the namespace's names are free (it sends the adopt to the new owner). */
+  async function confirmRelease(cmd: NamespaceCommand): Promise<void> {
+    await deps.publish({
+      detailType: 'release-confirmed',
+      detail: {
+        version: 1,
+        cluster: instance.clusterName,
+        namespace: cmd.namespace,
+        fromInstance: instance.id,
+        ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
+        ...(cmd.handoffId ? { handoffId: cmd.handoffId } : {}),
+      },
+    });
   }
 
   function storedRefs(ws: WorkingSet, namespace: string): StoredRef[] {

@@ -9,28 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryChaos } from '../../infra/local/event-bus.ts';
 import type { Runtime } from '../../infra/local/runtime.ts';
 import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRuntime } from '../e2e/support.ts';
+import { eventually, fingerprint } from './support.ts';
 
 const CLUSTER = 'demo';
-const AKO_TYPES = ['virtualservice', 'vsvip', 'pool', 'poolgroup', 'httppolicyset', 'vsdatascriptset'];
 type Obj = Record<string, unknown>;
-
-/** The controller objects the instances own, with the fields that matter, in a comparable form. */
-function fingerprint(rt: Runtime): string[] {
-  const out: string[] = [];
-  for (const type of AKO_TYPES) {
-    for (const o of rt.aviSim!.objects(type)) {
-      const owner = String(o.created_by ?? '');
-      if (!owner.startsWith('ako-')) continue;
-      const detail: Obj = {};
-      if (type === 'pool') detail.servers = ((o.servers as Obj[]) ?? []).map((s) => (s.ip as Obj).addr).sort();
-      if (type === 'poolgroup')
-        detail.members = ((o.members as Obj[]) ?? []).map((m) => String(m.pool_ref).split('#')[1]).sort();
-      if (type === 'virtualservice') detail.hosts = [...((o.vh_domain_name as string[]) ?? [])].sort();
-      out.push(`${type} ${o.name} ${owner} ${JSON.stringify(detail)}`);
-    }
-  }
-  return out.sort();
-}
 
 const FOREIGN = { name: 'someone-elses-pool', created_by: 'a-person', servers: [] };
 const foreign = (rt: Runtime) => rt.aviSim!.objects('pool').find((p) => p.name === FOREIGN.name);
@@ -51,14 +33,6 @@ function edits(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
     dc.delete('networking.k8s.io/v1', 'Ingress', ns, 'b');
     dc.apply(endpointSlice(ns, 'web', ['10.0.0.3']));
     dc.apply(ingress(ns, 'd', `d.${ns}.example.com`, 'web'));
-  }
-}
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not converged: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -170,11 +170,15 @@ describe('namespace label changes', () => {
     expect(d.deliveries.map((x) => [where(x), x.message.type])).toEqual([['sync:demo/avi-system', 'adopt']]);
   });
 
-  it('owner → no owner: release without hand-off', () => {
+  it('owner → no owner: release to nobody, still with its own hand-off id (a late copy is recognised)', () => {
     const d = moved({ app: 'migrate' }, { app: 'migrate2' });
     expect(d.deliveries.map((x) => [where(x), x.message])).toEqual([
-      ['sync:demo/avi-system', { type: 'release', version: 1, cluster: 'demo', namespace: 'team' }],
+      [
+        'sync:demo/avi-system',
+        { type: 'release', version: 1, cluster: 'demo', namespace: 'team', handoffId: expect.any(String) },
+      ],
     ]);
+    expect(d.deliveries[0]!.message).not.toHaveProperty('handoffTo');
   });
 
   it('no owner → no owner, or the same owner: nothing', () => {
