@@ -303,7 +303,10 @@ export async function startForwarder(opts: ForwarderOptions): Promise<Forwarder>
 
   async function build(key: string, item: Item): Promise<Built | undefined> {
     if (item.t === 'ns-changed') {
-      const detail = namespaceChangedEvent(cluster, item.namespace, item.oldLabels, item.newLabels, item.rv);
+      const detail = {
+        ...namespaceChangedEvent(cluster, item.namespace, item.oldLabels, item.newLabels, item.rv),
+        sequence: nextSequence(),
+      };
       return { entry: toEntry(DetailType.namespaceChanged, detail), label: key };
     }
     if (item.t === 'inventory') return buildInventory(key, item.namespace);

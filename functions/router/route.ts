@@ -164,11 +164,47 @@ function routeObjectChange(change: ObjectChangeEvent, index: OwnerIndex): RouteD
     kind === 'Namespace' ? (change.object?.metadata.labels ?? change.namespaceLabels) : change.namespaceLabels;
   const owner = index.resolve(cluster, namespace, labels);
   if (owner.kind === 'conflict') return conflict(cluster, namespace, owner.instances, `${kind} ${change.name}`);
-  if (owner.kind === 'none') return noOwner(owner, cluster, namespace);
+  const relist = kind === 'Namespace' && change.op === 'upsert' ? relistReleases(change, owner, instances) : [];
+  if (owner.kind === 'none') return { ...noOwner(owner, cluster, namespace), deliveries: relist };
   return {
-    deliveries: [{ target: syncQueue(owner.instance), message, groupId: groupIdFor(namespace), dedupId }],
+    deliveries: [{ target: syncQueue(owner.instance), message, groupId: groupIdFor(namespace), dedupId }, ...relist],
     problems: [],
   };
+}
+
+/**
+ * Every Namespace the forwarder (re)lists is also a fact for the instances that do not own it: a move whose release
+ * was lost (a killed process, labels changed while nothing ran) leaves the old owner serving. Each other instance
+ * gets a relist release naming the owner; it releases only what it still serves, and confirms, so the owner adopts.
+ */
+function relistReleases(
+  change: ObjectChangeEvent,
+  owner: Exclude<OwnerResolution, { kind: 'conflict' }>,
+  instances: readonly InstanceConfig[],
+): Delivery[] {
+  const ownerId = owner.kind === 'owner' ? owner.instance.id : undefined;
+  const stamp = change.sequence ?? change.resourceVersion;
+  const handoffId = hashId('relist', change.cluster, change.name, ownerId ?? '', stamp).slice(0, 32);
+  return instances
+    .filter((i) => i.id !== ownerId)
+    .map((i) => {
+      const message: InstanceMessage = {
+        type: 'release',
+        version: SCHEMA_VERSION,
+        cluster: change.cluster,
+        namespace: change.name,
+        relist: true,
+        handoffId,
+        ...(ownerId ? { handoffTo: ownerId } : {}),
+        ...(change.sequence ? { sequence: change.sequence } : {}),
+      };
+      return {
+        target: syncQueue(i),
+        message,
+        groupId: groupIdFor(change.name),
+        dedupId: hashId('relist', change.cluster, change.name, i.id, stamp),
+      };
+    });
 }
 
 /**
@@ -202,7 +238,7 @@ function routeNamespaceChanged(e: NamespaceChangedEvent, index: OwnerIndex, even
     groupId: groupIdFor(namespace),
     dedupId: hashId(message.type, cluster, namespace, target.id, stamp),
   });
-  const base = { version: SCHEMA_VERSION, cluster, namespace } as const;
+  const base = { version: SCHEMA_VERSION, cluster, namespace, ...(e.sequence ? { sequence: e.sequence } : {}) };
   const deliveries: Delivery[] = [];
   // Every command of one move carries its hand-off id, so a late or repeated copy is recognised as finished.
   const handoffId = hashId('handoff', cluster, namespace, oldOwner?.id ?? '', newOwner?.id ?? '', stamp).slice(0, 32);
@@ -244,6 +280,8 @@ function routeReleaseConfirmed(e: ReleaseConfirmedEvent, index: OwnerIndex, even
     namespace,
     from: e.fromInstance,
     ...(e.handoffId ? { handoffId: e.handoffId } : {}),
+    ...(e.relist ? { relist: true } : {}),
+    ...(e.sequence ? { sequence: e.sequence } : {}),
   };
   return {
     deliveries: [

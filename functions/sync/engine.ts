@@ -588,7 +588,7 @@ export function createSyncEngine(deps: EngineDeps) {
     const stored = await store.getNamespaceState(cmd.namespace);
     const memory = readHandoffMemory(stored?.reason);
     // Late or repeated commands of a hand-off already finished here change nothing (shared/instance/hand-off.ts).
-    const verdict = handoffVerdict(cmd, current, memory);
+    const verdict = handoffVerdict(cmd, current, memory, servesNamespace(ws, cmd.namespace));
     if (!verdict.apply) {
       log.info(`stale ${cmd.type} ignored: ${verdict.why}`, {
         namespace: cmd.namespace,
@@ -604,7 +604,8 @@ export function createSyncEngine(deps: EngineDeps) {
     const leftovers = [...ws.sources.keys()].some(
       (k) => namespaceOfKey(k) === cmd.namespace && ws.sources.get(k)!.size > 0,
     );
-    const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers);
+    // An adopt after a relist release rebuilds even an owned namespace: its writes may have met the old owner's names.
+    const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers) || (cmd.type === 'adopt' && cmd.relist === true);
     if (rebuild) modelsOfNamespace(ws, await buildView(ws), cmd.namespace, names);
     const reason = handoffReason(cmd, memory);
     if (current !== tr.next || stored?.reason !== reason) {
@@ -645,8 +646,17 @@ export function createSyncEngine(deps: EngineDeps) {
         fromInstance: instance.id,
         ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
         ...(cmd.handoffId ? { handoffId: cmd.handoffId } : {}),
+        ...(cmd.relist ? { relist: true } : {}),
+        ...(cmd.sequence ? { sequence: cmd.sequence } : {}),
       },
     });
+  }
+
+  /** Whether anything of the namespace is stored or applied here (a relist release has something to remove). */
+  function servesNamespace(ws: WorkingSet, namespace: string): boolean {
+    for (const o of ws.objects.values()) if ((o.metadata.namespace || '') === namespace) return true;
+    for (const [key, models] of ws.sources) if (models.size > 0 && namespaceOfKey(key) === namespace) return true;
+    return false;
   }
 
   function storedRefs(ws: WorkingSet, namespace: string): StoredRef[] {

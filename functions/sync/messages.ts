@@ -101,21 +101,16 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
     }
     case 'hold':
     case 'adopt':
+    case 'release':
       return {
         type: msg.type,
         messageId,
         groupId,
         namespace: msg.namespace,
+        ...(msg.type === 'release' && msg.handoffTo ? { handoffTo: msg.handoffTo } : {}),
         ...(msg.handoffId ? { handoffId: msg.handoffId } : {}),
-      };
-    case 'release':
-      return {
-        type: 'release',
-        messageId,
-        groupId,
-        namespace: msg.namespace,
-        ...(msg.handoffTo ? { handoffTo: msg.handoffTo } : {}),
-        ...(msg.handoffId ? { handoffId: msg.handoffId } : {}),
+        ...(msg.sequence ? { sequence: msg.sequence } : {}),
+        ...(msg.type !== 'hold' && msg.relist ? { relist: true } : {}),
       };
     case 'inventory': {
       const inv = msg.inventory;

@@ -38,6 +38,10 @@ export interface NamespaceCommand {
   handoffTo?: string;
   /** The router's id of one hand-off: echoed by release-confirmed, matched by adopt against the latest hold. */
   handoffId?: string;
+  /** Stream position of the namespace state the command was decided on. */
+  sequence?: string;
+  /** A relist release (another instance owns the namespace now) or the adopt that follows one. */
+  relist?: boolean;
 }
 
 export interface InventoryItem {

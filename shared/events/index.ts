@@ -144,6 +144,8 @@ export const namespaceChangedSchema = z.object({
   newLabels: labels,
   /** The Namespace's resourceVersion after the change, when known (makes queue deduplication exact). */
   resourceVersion: z.string().optional(),
+  /** The forwarder's stream position of the change: instances order ownership facts by it. */
+  sequence: z.string().optional(),
 });
 export type NamespaceChangedEvent = z.infer<typeof namespaceChangedSchema>;
 
@@ -194,6 +196,10 @@ export const releaseConfirmedSchema = z.object({
    * hold for the namespace: the namespace moved again meanwhile.
    */
   handoffId: z.string().optional(),
+  /** Echoed from a relist release: the adopt that follows is the owner's own truth, not one step of a move. */
+  relist: z.boolean().optional(),
+  /** Echoed stream position of the namespace state the release was decided on. */
+  sequence: z.string().optional(),
 });
 export type ReleaseConfirmedEvent = z.infer<typeof releaseConfirmedSchema>;
 
@@ -243,6 +249,8 @@ export const holdMessageSchema = z.object({
    * hold for the namespace: the namespace moved again meanwhile.
    */
   handoffId: z.string().optional(),
+  /** Stream position of the namespace state this decision was made on (orders it against later facts). */
+  sequence: z.string().optional(),
 });
 /** Remove every Avi object of the namespace carrying this instance's created_by, then confirm. */
 export const releaseMessageSchema = z.object({
@@ -258,6 +266,14 @@ export const releaseMessageSchema = z.object({
    * hold for the namespace: the namespace moved again meanwhile.
    */
   handoffId: z.string().optional(),
+  /** Stream position of the namespace state this decision was made on (orders it against later facts). */
+  sequence: z.string().optional(),
+  /**
+   * Sent because a relisted Namespace names another owner (not as one step of a move): release only what is still
+   * served, and confirm (a namespace already released confirms again: the first confirmation may have been lost
+   * with a killed process).
+   */
+  relist: z.boolean().optional(),
 });
 /** The namespace is now this instance's: build its models. */
 export const adoptMessageSchema = z.object({
@@ -272,6 +288,10 @@ export const adoptMessageSchema = z.object({
    * hold for the namespace: the namespace moved again meanwhile.
    */
   handoffId: z.string().optional(),
+  /** Stream position of the namespace state this decision was made on (orders it against later facts). */
+  sequence: z.string().optional(),
+  /** Follows a relist release: adopt even when held for another hand-off (the relist is the truth). */
+  relist: z.boolean().optional(),
 });
 export const inventoryMessageSchema = z.object({
   type: z.literal('inventory'),

@@ -1,4 +1,5 @@
 /** What the chaos suites compare: the controller objects the instances own, and a polling wait (never a timing). */
+import type { AviSim } from '../../infra/avi-sim/index.ts';
 import type { Runtime } from '../../infra/local/runtime.ts';
 
 type Obj = Record<string, unknown>;
@@ -6,9 +7,14 @@ const AKO_TYPES = ['virtualservice', 'vsvip', 'pool', 'poolgroup', 'httppolicyse
 
 /** Every object carrying an `ako-` created_by with the fields that matter (servers, members, hosts), sorted. */
 export function fingerprint(rt: Runtime): string[] {
+  return simFingerprint(rt.aviSim!);
+}
+
+/** The same, of any simulator (e.g. one outside the process under test). */
+export function simFingerprint(sim: AviSim): string[] {
   const out: string[] = [];
   for (const type of AKO_TYPES) {
-    for (const o of rt.aviSim!.objects(type)) {
+    for (const o of sim.objects(type)) {
       const owner = String(o.created_by ?? '');
       if (!owner.startsWith('ako-')) continue;
       const detail: Obj = {};

@@ -155,4 +155,71 @@ describe('hand-off in any delivery order', () => {
     expect(confirmations).toHaveLength(2);
     expect(confirmations[1]!.detail).toMatchObject({ namespace: NS, toInstance: 'cluster/blue', handoffId: HANDOFF });
   });
+
+  describe('relist releases (a move whose messages were lost: a killed process, labels changed while nothing ran)', () => {
+    const relist = (sequence: string, to = 'cluster/blue') =>
+      ({
+        type: 'release',
+        version: 1,
+        cluster: 'cluster',
+        namespace: NS,
+        relist: true,
+        handoffTo: to,
+        handoffId: `relist-${sequence}`,
+        sequence,
+      }) as InstanceMessage;
+    /** The adopt the router sends on the release-confirmed the old owner published last. */
+    const adoptFromConfirmation = (): InstanceMessage => {
+      const c = primary.published.filter((e) => e.detailType === 'release-confirmed').at(-1)!.detail as Record<
+        string,
+        unknown
+      >;
+      return {
+        type: 'adopt',
+        version: 1,
+        cluster: 'cluster',
+        namespace: NS,
+        from: 'cluster/avi-system',
+        handoffId: c.handoffId,
+        ...(c.relist ? { relist: true } : {}),
+        ...(c.sequence ? { sequence: c.sequence } : {}),
+      } as InstanceMessage;
+    };
+
+    it('the old owner still serving releases, and the owner held for the lost hand-off adopts', async () => {
+      // The hold reached blue; the release never reached the primary.
+      expect(await blue.sync([hold(), ...objects(newLabels)])).toEqual([]);
+      expect(await primary.sync([relist('0001765000000000-000010')])).toEqual([]);
+      expect(byName(sim, 'pool').has(POOL)).toBe(false);
+      const confirmed = primary.published.filter((e) => e.detailType === 'release-confirmed').at(-1)!;
+      expect(confirmed.detail).toMatchObject({ toInstance: 'cluster/blue', relist: true });
+      expect(await blue.sync([adoptFromConfirmation()])).toEqual([]);
+      servedByNewOwnerOnly();
+    });
+
+    it('an instance that released already confirms again; one that never had the namespace stays silent', async () => {
+      await oldOwnerReleases();
+      const before = primary.published.length;
+      expect(await primary.sync([relist('0001765000000000-000011')])).toEqual([]);
+      expect(primary.published.slice(before).map((e) => e.detailType)).toEqual(['release-confirmed']);
+      const quiet = blue.published.length;
+      expect(await blue.sync([relist('0001765000000000-000012', 'cluster/avi-system')])).toEqual([]);
+      expect(blue.published.length).toBe(quiet);
+    });
+
+    it('a relist older than the hand-off that gave the namespace back is ignored', async () => {
+      await oldOwnerReleases();
+      expect(await blue.sync([hold(), ...objects(newLabels), adopt()])).toEqual([]);
+      // Back to the primary at stream position 20; then a relist taken at position 15 (blue's era) arrives late.
+      expect(await primary.sync([{ ...hold(BACK), sequence: '0001765000000000-000020' } as InstanceMessage])).toEqual(
+        [],
+      );
+      expect(await blue.sync([release(BACK, 'cluster/avi-system')])).toEqual([]);
+      expect(await primary.sync([adopt(BACK), ...objects(oldLabels)])).toEqual([]);
+      expect(byName(sim, 'pool').get(POOL)).toMatchObject({ created_by: 'ako-cluster' });
+      expect(await primary.sync([relist('0001765000000000-000015')])).toEqual([]);
+      expect((await primary.store.getNamespaceState(NS))?.state).toBe('owned');
+      expect(byName(sim, 'pool').get(POOL)).toMatchObject({ created_by: 'ako-cluster' });
+    });
+  });
 });

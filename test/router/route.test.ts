@@ -109,8 +109,35 @@ describe('object changes', () => {
       object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { key: 'value2' } } },
     });
     const d = decide(objectEvent(ns));
-    expect(d.deliveries.map(where)).toEqual(['sync:demo/blue']);
+    expect(d.deliveries.map(where)).toEqual(['sync:demo/blue', 'sync:demo/avi-system']);
     expect(d.deliveries[0]!.groupId).toBe('team');
+    expect(d.deliveries[0]!.message.type).toBe('object');
+    // Every other instance learns who owns it now: a relist release (a move whose release was lost is finished).
+    expect(d.deliveries[1]!.message).toMatchObject({
+      type: 'release',
+      namespace: 'team',
+      relist: true,
+      handoffTo: 'demo/blue',
+    });
+    expect(d.deliveries[1]!.groupId).toBe('team');
+  });
+
+  it('a Namespace nobody selects tells every instance to release it; a Namespace delete tells nobody', () => {
+    const ns = change({
+      kind: 'Namespace',
+      name: 'team',
+      namespaceLabels: { other: 'x' },
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { other: 'x' } } },
+    });
+    const d = decide(objectEvent(ns));
+    expect(d.deliveries.map(where).sort()).toEqual(['sync:demo/avi-system', 'sync:demo/blue']);
+    for (const x of d.deliveries) {
+      expect(x.message).toMatchObject({ type: 'release', relist: true });
+      expect(x.message).not.toHaveProperty('handoffTo');
+    }
+    expect(decide(objectEvent({ ...ns, op: 'delete' })).deliveries.filter((x) => x.message.type === 'release')).toEqual(
+      [],
+    );
   });
 
   it('an unknown cluster-scoped kind is reported, not guessed', () => {
