@@ -160,19 +160,23 @@ describe('chaos through the embedded runtime', () => {
 
   // 90 s by default; CHAOS_LONG_OUTAGE_S=300 gives the 5-minute figure in BENCHMARKS.md.
   const longOutageS = Number(process.env.CHAOS_LONG_OUTAGE_S ?? 90);
-  it(`a ${longOutageS} s controller outage with the product's own back-off: nothing dead-lettered, all lands`, async () => {
-    const ref = await referenceState();
-    const r = await play({
-      realBackoff: true,
-      during: (rt) => rt.aviSim!.faults.add({ status: 503 }),
-      faultMs: longOutageS * 1000,
-    });
-    report(`outage ${longOutageS} s`, r);
-    expect(r.outageRetries).toBeGreaterThan(5);
-    expect(r.state).toEqual(ref);
-    expect(r.deadLetters).toEqual([]);
-    expect(r.foreignUntouched).toBe(true);
-  }, (longOutageS + 120) * 1000);
+  it(
+    `a ${longOutageS} s controller outage with the product's own back-off: nothing dead-lettered, all lands`,
+    async () => {
+      const ref = await referenceState();
+      const r = await play({
+        realBackoff: true,
+        during: (rt) => rt.aviSim!.faults.add({ status: 503 }),
+        faultMs: longOutageS * 1000,
+      });
+      report(`outage ${longOutageS} s`, r);
+      expect(r.outageRetries).toBeGreaterThan(5);
+      expect(r.state).toEqual(ref);
+      expect(r.deadLetters).toEqual([]);
+      expect(r.foreignUntouched).toBe(true);
+    },
+    (longOutageS + 120) * 1000,
+  );
 
   it('stalled watches (open, silent) while the cluster changes: restarted from the bookmark period, all lands', async () => {
     const ref = await referenceState();
