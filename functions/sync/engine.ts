@@ -7,15 +7,12 @@ import type { CurrentObject } from '../../shared/avi/plan.ts';
 import type { AviReconciler } from '../../shared/avi/reconciler.ts';
 import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '../../shared/avi/types.ts';
 import { akoCrKind } from '../../shared/events/crds.ts';
-import type { EncryptedSecret } from '../../shared/events/index.ts';
 import { createBurstCoalescer } from '../../shared/instance/coalesce.ts';
 import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
-import { handoffReason, handoffVerdict, readHandoffMemory } from '../../shared/instance/hand-off.ts';
 import { createReporting, type PublishedEvent } from '../../shared/instance/reporting.ts';
 import {
   contributing,
   contributingNamespaces,
-  namespaceOfKey,
   type RecordedModel,
   readWorkingSet,
   setApplied,
@@ -24,33 +21,19 @@ import {
 import type { Logger } from '../../shared/log.ts';
 import { buildCrStatuses, type CrStatus } from '../../shared/model/index.ts';
 import type { AviModel, CloudFacts, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
-import { applyChange } from '../../shared/model/view-index.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
-import { withStreamSequences } from '../../shared/store/relist.ts';
 import type { InstanceStore, PutOutcome } from '../../shared/store/types.ts';
-import { ENCRYPTED_FIELD } from './messages.ts';
-import {
-  addAll,
-  type CoalescedChange,
-  coalesceChanges,
-  type InventoryCommand,
-  inventoryPrunes,
-  type NamespaceCommand,
-  namespaceTransition,
-  type ObjectChange,
-  type StoredRef,
-} from './plan.ts';
+import { createInventoryHandling } from './inventory.ts';
+import { createNamespaceCommands } from './namespace-commands.ts';
+import { addAll, type CoalescedChange, coalesceChanges, type ObjectChange } from './plan.ts';
 import type { FailedObject, StatusReporter } from './status.ts';
+import { createViewKeeper, type SecretDecryptor } from './view.ts';
 
 export type { PublishedEvent } from '../../shared/instance/reporting.ts';
 
 export type ModelFunctions = Pick<ModelApi, 'affectedModels' | 'buildSelectedModels' | 'buildModels'>;
 
-/** Decrypts a Secret's TLS payload into its `data` map (shared/crypto behind a key provider). */
-export type SecretDecryptor = (
-  payload: EncryptedSecret,
-  ref: { cluster: string; namespace: string; name: string },
-) => Promise<Record<string, string>>;
+export type { SecretDecryptor } from './view.ts';
 
 export interface EngineDeps {
   instance: InstanceConfig;
@@ -105,7 +88,6 @@ function noteTransient(out: ReconcileOutcome, model: string, reason: string): vo
   out.reasons.set(model, reason);
 }
 
-const INTERNAL_KINDS = new Set(['Namespace']);
 /** The reconciler skips objects that depend on one it could not create; they follow that object's fate. */
 const DEPENDENT_SKIP = /^not attempted: depends on /;
 
@@ -113,8 +95,6 @@ export function createSyncEngine(deps: EngineDeps) {
   const { instance, store, reconciler, model, logger } = deps;
   const log = logger.child({ instance: instance.id });
   const concurrency = Math.max(1, deps.concurrency ?? 4);
-  /** key@uid@rv → decrypted data (warm containers keep it; never logged). */
-  const secretCache = new Map<string, Record<string, string> | null>();
 
   /**
    * A warm function keeps its working set (and the model's indexed view) between batches. It is reused only
@@ -174,112 +154,12 @@ export function createSyncEngine(deps: EngineDeps) {
     cached = undefined;
   }
 
-  async function decrypted(key: ObjectKey, o: KubeObject): Promise<KubeObject> {
-    const payload = o[ENCRYPTED_FIELD] as EncryptedSecret | undefined;
-    if (!payload) return o;
-    const cacheKey = `${key}@${o.metadata.uid}@${o.metadata.resourceVersion}`;
-    let data = secretCache.get(cacheKey);
-    if (data === undefined) {
-      if (!deps.decryptSecret) {
-        data = null;
-        log.warn('TLS secret carries encrypted key material but no key provider is configured', {
-          object: key,
-          operation: 'decrypt',
-          outcome: 'skipped',
-        });
-      } else {
-        try {
-          data = await deps.decryptSecret(payload, {
-            cluster: instance.clusterName,
-            namespace: o.metadata.namespace ?? '',
-            name: o.metadata.name,
-          });
-        } catch (err) {
-          data = null;
-          log.error('cannot decrypt TLS secret; its hosts get no SNI child until it is re-sent', {
-            object: key,
-            operation: 'decrypt',
-            outcome: 'failed',
-            reason: err instanceof Error ? err.message : String(err),
-          });
-        }
-      }
-      if (secretCache.size > 10_000) secretCache.clear();
-      secretCache.set(cacheKey, data);
-    }
-    const { [ENCRYPTED_FIELD]: _drop, ...rest } = o;
-    return data ? { ...(rest as KubeObject), data: { ...(o.data ?? {}), ...data } } : (rest as KubeObject);
-  }
-
-  /** The model's input: objects of namespaces this instance owns (held/released ones contribute nothing). */
-  async function buildView(ws: WorkingSet): Promise<ClusterView> {
-    if (!ws.view) ws.view = await freshView(ws);
-    return ws.view;
-  }
-
-  /** Record an object's new state (undefined: deleted) in the working set and the view. */
-  async function trackObject(
-    ws: WorkingSet,
-    key: ObjectKey,
-    prev: KubeObject | undefined,
-    next: KubeObject | undefined,
-  ) {
-    if (next) ws.objects.set(key, next);
-    else ws.objects.delete(key);
-    if (!ws.view) return;
-    const o = next ?? prev;
-    if (!o) return;
-    const ns = o.metadata.namespace || undefined;
-    if (o.kind === 'Namespace' || (ns && !ws.view.namespaces.some((n) => n.metadata.name === ns))) {
-      ws.view = undefined; // namespace set changes: rebuild once
-      return;
-    }
-    if (!contributing(ws, ns)) return;
-    const object = next ? (next[ENCRYPTED_FIELD] ? await decrypted(key, next) : next) : o;
-    ws.view = applyChange(ws.view, { op: next ? 'upsert' : 'delete', object });
-  }
-
-  async function freshView(ws: WorkingSet): Promise<ClusterView> {
-    const objects: KubeObject[] = [];
-    const nsObjects = new Map<string, KubeObject>();
-    const seen = new Set<string>();
-    for (const [key, o] of ws.objects) {
-      if (o.kind === 'Namespace') {
-        if (contributing(ws, o.metadata.name)) nsObjects.set(o.metadata.name, o);
-        continue;
-      }
-      const ns = o.metadata.namespace || undefined;
-      if (!contributing(ws, ns)) continue;
-      if (ns) seen.add(ns);
-      objects.push(o[ENCRYPTED_FIELD] ? await decrypted(key, o) : o);
-    }
-    for (const [ns, st] of ws.states) if (st === 'owned') seen.add(ns);
-    const namespaces: KubeObject[] = [];
-    for (const ns of [...seen].sort()) {
-      namespaces.push(
-        nsObjects.get(ns) ?? {
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { name: ns, labels: ws.labels.get(ns) ?? {} },
-        },
-      );
-    }
-    return { namespaces, objects };
-  }
-
-  function affectedBy(view: ClusterView, o: KubeObject | undefined, key: ObjectKey, into: Set<string>): void {
-    if (!o || INTERNAL_KINDS.has(o.kind)) return;
-    try {
-      addAll(into, model.affectedModels(instance, view, o));
-    } catch (err) {
-      log.error('cannot compute the models an object touches', {
-        object: key,
-        operation: 'affected-models',
-        outcome: 'failed',
-        reason: err instanceof Error ? err.message : String(err),
-      });
-    }
-  }
+  const { buildView, trackObject, affectedBy } = createViewKeeper({
+    instance,
+    model,
+    log,
+    ...(deps.decryptSecret ? { decryptSecret: deps.decryptSecret } : {}),
+  });
 
   const { recordPermanent, status, reportStatus, reportSkipped } = createReporting({
     instance,
@@ -573,151 +453,23 @@ export function createSyncEngine(deps: EngineDeps) {
     return { messageModels, outcome: { transient: new Set(), permanent: new Set(), changed: new Set() }, coalesced };
   }
 
-  /** Models built (or last applied) from objects of one namespace. */
-  function modelsOfNamespace(ws: WorkingSet, view: ClusterView, namespace: string, into: Set<string>): void {
-    for (const [key, o] of ws.objects) {
-      if ((o.metadata.namespace || '') !== namespace) continue;
-      affectedBy(view, o, key, into);
-    }
-    for (const [key, models] of ws.sources) if (namespaceOfKey(key) === namespace) addAll(into, models);
-  }
-
-  /** hold / release / adopt. Returns false when the message must be retried. */
-  async function processNamespaceCommand(ws: WorkingSet, cmd: NamespaceCommand): Promise<boolean> {
-    const current = ws.states.get(cmd.namespace);
-    const stored = await store.getNamespaceState(cmd.namespace);
-    const memory = readHandoffMemory(stored?.reason);
-    // Late or repeated commands of a hand-off already finished here change nothing (shared/instance/hand-off.ts).
-    const verdict = handoffVerdict(cmd, current, memory, servesNamespace(ws, cmd.namespace));
-    if (!verdict.apply) {
-      log.info(`stale ${cmd.type} ignored: ${verdict.why}`, {
-        namespace: cmd.namespace,
-        operation: cmd.type,
-        outcome: 'ignored',
-      });
-      if (verdict.reconfirm) await confirmRelease(cmd);
-      return true;
-    }
-    const tr = namespaceTransition(current, cmd.type);
-    const names = new Set<string>();
-    // A release is redone whenever applied models still name the namespace (a previous attempt may have failed).
-    const leftovers = [...ws.sources.keys()].some(
-      (k) => namespaceOfKey(k) === cmd.namespace && ws.sources.get(k)!.size > 0,
-    );
-    // An adopt after a relist release rebuilds even an owned namespace: its writes may have met the old owner's names.
-    const rebuild = tr.rebuild || (cmd.type !== 'adopt' && leftovers) || (cmd.type === 'adopt' && cmd.relist === true);
-    if (rebuild) modelsOfNamespace(ws, await buildView(ws), cmd.namespace, names);
-    const reason = handoffReason(cmd, memory);
-    if (current !== tr.next || stored?.reason !== reason) {
-      await store.setNamespaceState(cmd.namespace, tr.next, reason);
-      if (current !== tr.next) ws.view = undefined;
-      ws.states.set(cmd.namespace, tr.next);
-    }
-    let ok = true;
-    if (rebuild) {
-      const view = await buildView(ws);
-      if (cmd.type === 'adopt') modelsOfNamespace(ws, view, cmd.namespace, names);
-      const outcome = await reconcileModels(ws, names, view);
-      ok = outcome.transient.size === 0;
-    }
-    log.info(`namespace ${cmd.type}`, {
-      namespace: cmd.namespace,
-      operation: cmd.type,
-      outcome: ok ? tr.next : 'retry',
-      models: names.size,
-    });
-    if (!ok) return false;
-    if (cmd.type === 'adopt' && current !== 'owned') await status('adopted', 'adopt', { namespace: cmd.namespace });
-    if (tr.confirmRelease) {
-      await confirmRelease(cmd);
-      await status('released', 'release', { namespace: cmd.namespace });
-    }
-    return true;
-  }
-
-  /** Tell the router the namespace's names are free (it sends the adopt to the new owner). */
-  async function confirmRelease(cmd: NamespaceCommand): Promise<void> {
-    await deps.publish({
-      detailType: 'release-confirmed',
-      detail: {
-        version: 1,
-        cluster: instance.clusterName,
-        namespace: cmd.namespace,
-        fromInstance: instance.id,
-        ...(cmd.handoffTo ? { toInstance: cmd.handoffTo } : {}),
-        ...(cmd.handoffId ? { handoffId: cmd.handoffId } : {}),
-        ...(cmd.relist ? { relist: true } : {}),
-        ...(cmd.sequence ? { sequence: cmd.sequence } : {}),
-      },
-    });
-  }
-
-  /** Whether anything of the namespace is stored or applied here (a relist release has something to remove). */
-  function servesNamespace(ws: WorkingSet, namespace: string): boolean {
-    for (const o of ws.objects.values()) if ((o.metadata.namespace || '') === namespace) return true;
-    for (const [key, models] of ws.sources) if (models.size > 0 && namespaceOfKey(key) === namespace) return true;
-    return false;
-  }
-
-  function storedRefs(ws: WorkingSet, namespace: string): StoredRef[] {
-    const out: StoredRef[] = [];
-    for (const [key, o] of ws.objects) {
-      if ((o.metadata.namespace || '') !== namespace || o.kind === 'Namespace') continue;
-      out.push({
-        key,
-        kind: o.kind,
-        name: o.metadata.name,
-        uid: o.metadata.uid ?? '',
-        resourceVersion: o.metadata.resourceVersion ?? '0',
-        ...(o.metadata.creationTimestamp ? { creationTimestamp: o.metadata.creationTimestamp } : {}),
-      });
-    }
-    return out;
-  }
-
-  /** Store the inventory and drop the objects it proves were deleted while events were lost. */
-  async function processInventory(ws: WorkingSet, inv: InventoryCommand) {
-    const storeNs = inv.namespace || '_cluster';
-    const put = await store.putInventory({
-      namespace: storeNs,
-      cluster: instance.clusterName,
-      observedAt: inv.takenAt ?? deps.now().toISOString(),
-      entries: inv.items.map((i) => ({ kind: i.kind, name: i.name, resourceVersion: i.resourceVersion })),
-      ...(inv.sequence ? { sequence: inv.sequence } : {}),
-    });
-    if (put === 'stale') return { pruned: 0, result: undefined };
-    return pruneFromInventory(ws, inv);
-  }
-
-  async function pruneFromInventory(ws: WorkingSet, inv: InventoryCommand) {
-    const refs = await withStreamSequences(store, storedRefs(ws, inv.namespace), inv.items);
-    const prunes = inventoryPrunes(refs, inv.items, {
-      ...(inv.snapshotResourceVersion ? { snapshotResourceVersion: inv.snapshotResourceVersion } : {}),
-      ...(inv.takenAt ? { takenAt: inv.takenAt } : {}),
-      ...(inv.sequence ? { sequence: inv.sequence } : {}),
-    });
-    if (!prunes.length) return { pruned: 0, result: undefined };
-    log.info('inventory: removing objects deleted while events were lost', {
-      namespace: inv.namespace,
-      operation: 'inventory',
-      objects: prunes.map((p) => p.key),
-    });
-    const changes: ObjectChange[] = prunes.map((p) => ({
-      type: 'object',
-      messageId: inv.messageId,
-      groupId: inv.groupId,
-      key: p.key,
-      kind: p.kind,
-      namespace: inv.namespace || undefined,
-      name: p.name,
-      uid: p.uid,
-      resourceVersion: p.resourceVersion,
-      op: 'delete',
-      ...(inv.sequence ? { sequence: inv.sequence } : {}),
-    }));
-    const result = await processObjects(ws, changes);
-    return { pruned: prunes.length, result };
-  }
+  const { processNamespaceCommand } = createNamespaceCommands({
+    instance,
+    store,
+    log,
+    publish: deps.publish,
+    status,
+    buildView,
+    reconcileModels,
+    affectedBy,
+  });
+  const { processInventory, pruneFromInventory } = createInventoryHandling({
+    instance,
+    store,
+    log,
+    now: deps.now,
+    processObjects,
+  });
 
   return {
     instance,
