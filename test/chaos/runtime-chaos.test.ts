@@ -12,7 +12,6 @@ import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRun
 import { eventually, fingerprint } from './support.ts';
 
 const CLUSTER = 'demo';
-type Obj = Record<string, unknown>;
 
 const FOREIGN = { name: 'someone-elses-pool', created_by: 'a-person', servers: [] };
 const foreign = (rt: Runtime) => rt.aviSim!.objects('pool').find((p) => p.name === FOREIGN.name);
