@@ -337,12 +337,19 @@ function routeSweep(e: SweepRequestedEvent, index: OwnerIndex): RouteDecision {
     }
     targets = [one];
   }
-  const message: InstanceMessage = { type: 'sweep', version: SCHEMA_VERSION, cluster, requestedAt: e.requestedAt };
+  const message: InstanceMessage = {
+    type: 'sweep',
+    version: SCHEMA_VERSION,
+    cluster,
+    requestedAt: e.requestedAt,
+    ...(e.models ? { models: e.models } : {}),
+  };
   const deliveries: Delivery[] = [];
   for (const i of targets) {
-    const dedupId = hashId('sweep', i.id, e.requestedAt);
+    const dedupId = hashId('sweep', i.id, e.requestedAt, ...(e.models ?? []));
     deliveries.push({ target: syncQueue(i), message, groupId: CLUSTER_GROUP, dedupId });
-    if (i.primary) deliveries.push({ target: primaryQueue(i), message, groupId: CLUSTER_GROUP, dedupId });
+    // A rebuild of named models is the sync function's alone; the primary's queue gets full sweeps.
+    if (i.primary && !e.models) deliveries.push({ target: primaryQueue(i), message, groupId: CLUSTER_GROUP, dedupId });
   }
   return { deliveries, problems: [] };
 }

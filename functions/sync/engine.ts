@@ -9,6 +9,7 @@ import { type AppliedModel, type ApplyResult, AviError, type Reconciler } from '
 import { akoCrKind } from '../../shared/events/crds.ts';
 import { createBurstCoalescer } from '../../shared/instance/coalesce.ts';
 import { DEFAULT_INITIAL_WAIT_MS, initialSyncDecision } from '../../shared/instance/cold-start.ts';
+import type { HostClaimRegistry } from '../../shared/instance/host-claims.ts';
 import { createReporting, type PublishedEvent } from '../../shared/instance/reporting.ts';
 import {
   contributing,
@@ -20,9 +21,18 @@ import {
 } from '../../shared/instance/working-set.ts';
 import type { Logger } from '../../shared/log.ts';
 import { buildCrStatuses, type CrStatus } from '../../shared/model/index.ts';
-import type { AviModel, CloudFacts, ClusterView, KubeObject, ModelApi, ObjectKey } from '../../shared/model/types.ts';
+import type {
+  AviModel,
+  CloudFacts,
+  ClusterView,
+  DesiredState,
+  KubeObject,
+  ModelApi,
+  ObjectKey,
+} from '../../shared/model/types.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import type { InstanceStore, PutOutcome } from '../../shared/store/types.ts';
+import { createHostClaimStep } from './host-claims.ts';
 import { createInventoryHandling } from './inventory.ts';
 import { createNamespaceCommands } from './namespace-commands.ts';
 import { addAll, type CoalescedChange, coalesceChanges, type ObjectChange } from './plan.ts';
@@ -67,6 +77,11 @@ export interface EngineDeps {
    * datascript is written once per burst rather than once per batch. Off when absent.
    */
   coalesce?: { maxDeferMs?: number };
+  /**
+   * The cluster's host claims (shared/instance/host-claims.ts): a host another instance of the cluster serves is
+   * not served here (first claimant keeps it). Off when absent.
+   */
+  hostClaims?: HostClaimRegistry;
 }
 
 export type { FailedObject, RecordedModel, WorkingSet } from '../../shared/instance/working-set.ts';
@@ -161,7 +176,7 @@ export function createSyncEngine(deps: EngineDeps) {
     ...(deps.decryptSecret ? { decryptSecret: deps.decryptSecret } : {}),
   });
 
-  const { recordPermanent, status, reportStatus, reportSkipped } = createReporting({
+  const { recordPermanent, status, reportStatus, reportSkipped, reportNotices } = createReporting({
     instance,
     store,
     publish: deps.publish,
@@ -301,14 +316,38 @@ export function createSyncEngine(deps: EngineDeps) {
     }
   }
 
+  const hostClaims = deps.hostClaims
+    ? createHostClaimStep({ instance, registry: deps.hostClaims, log, publish: deps.publish, now: deps.now })
+    : undefined;
+
+  /**
+   * Build the named models (every model without `names`), leaving out hosts another instance holds, and report
+   * what was skipped. Hosts the build serves are claimed; a host found held elsewhere means one more build.
+   */
+  async function buildDesired(ws: WorkingSet, view: ClusterView, names?: Set<string>): Promise<DesiredState> {
+    let facts = await factsFor(ws, view);
+    const build = () =>
+      names ? model.buildSelectedModels(instance, view, names, facts) : model.buildModels(instance, view, facts);
+    let built = build();
+    if (hostClaims) {
+      const claimed = await hostClaims.claim(built);
+      if (claimed.lostNow.size > 0) {
+        facts = { ...facts, hostsServedElsewhere: claimed.lostNow };
+        built = build();
+      }
+      await hostClaims.releaseUnserved(built, names);
+      await reportNotices(claimed.notices);
+    }
+    await reportSkipped(built.skipped);
+    await reportCrStatuses(view, facts);
+    return built;
+  }
+
   /** Rebuild the named models from the view and make the controller match them. */
   async function reconcileModels(ws: WorkingSet, names: Set<string>, view: ClusterView): Promise<ReconcileOutcome> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     if (names.size === 0) return out;
-    const facts = await factsFor(ws, view);
-    const built = model.buildSelectedModels(instance, view, names, facts);
-    await reportSkipped(built.skipped);
-    await reportCrStatuses(view, facts);
+    const built = await buildDesired(ws, view, names);
     const desired = new Map(built.models.map((m) => [m.name, m]));
     // Models the build produced without being asked (it may widen the set) are reconciled too.
     const all = [...new Set([...names, ...desired.keys()])].sort();
@@ -343,14 +382,7 @@ export function createSyncEngine(deps: EngineDeps) {
   ): Promise<ReconcileOutcome & { models: AviModel[] }> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     let models = opts.models;
-    if (!models) {
-      const view = await buildView(ws);
-      const facts = await factsFor(ws, view);
-      const built = model.buildModels(instance, view, facts);
-      await reportSkipped(built.skipped);
-      await reportCrStatuses(view, facts);
-      models = built.models;
-    }
+    if (!models) models = (await buildDesired(ws, await buildView(ws))).models;
     const desired = new Map(models.map((m) => [m.name, m]));
     const all = [...new Set([...desired.keys(), ...ws.applied.keys()])].sort();
     const before = sourcesOf(ws, all);
@@ -361,12 +393,7 @@ export function createSyncEngine(deps: EngineDeps) {
 
   /** Every desired model of the instance (full build), with invalid objects reported. */
   async function buildAll(ws: WorkingSet): Promise<AviModel[]> {
-    const view = await buildView(ws);
-    const facts = await factsFor(ws, view);
-    const built = model.buildModels(instance, view, facts);
-    await reportSkipped(built.skipped);
-    await reportCrStatuses(view, facts);
-    return built.models;
+    return (await buildDesired(ws, await buildView(ws))).models;
   }
 
   async function writeChange(ch: ObjectChange): Promise<PutOutcome> {

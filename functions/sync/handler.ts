@@ -8,6 +8,7 @@
  * SQS event source's MaximumConcurrency cannot go below 2). A warm function keeps its working set between batches
  * and reloads it when another writer touched the store object or after `cacheMs`.
  */
+
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Reconciler } from '../../shared/avi/types.ts';
@@ -17,6 +18,7 @@ import {
   createTroubleNotices,
   type WaitingObject,
 } from '../../shared/instance/controller-trouble.ts';
+import type { HostClaimRegistry } from '../../shared/instance/host-claims.ts';
 import { type BatchResponseWithHints, retryHints } from '../../shared/instance/outage.ts';
 import { type Logger, redact } from '../../shared/log.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
@@ -51,6 +53,8 @@ export interface DeadLetterRecord {
 
 export interface SyncHandlerDeps {
   instance: InstanceConfig;
+  /** The cluster's host claims: a host another instance serves is not served here (first claimant keeps it). */
+  hostClaims?: HostClaimRegistry;
   store: InstanceStore;
   reconciler: Reconciler;
   publish(event: PublishedEvent): Promise<void> | void;
@@ -116,6 +120,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
       ? { coalesce: deps.coalesce.maxDeferMs !== undefined ? { maxDeferMs: deps.coalesce.maxDeferMs } : {} }
       : {}),
     ...(deps.cloudFacts ? { cloudFacts: deps.cloudFacts } : {}),
+    ...(deps.hostClaims ? { hostClaims: deps.hostClaims } : {}),
   });
   const log = engine.log;
   const troubleNotices = createTroubleNotices({ now: () => deps.now().getTime() });
@@ -209,6 +214,13 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
         return;
       }
       case 'sweep': {
+        if (item.models) {
+          // A targeted rebuild (a host this instance waited for was released): an ordinary incremental rebuild.
+          const outcome = await engine.reconcileModels(ws, new Set(item.models), await engine.buildView(ws));
+          if (outcome.transient.size > 0) failed.add(item.messageId);
+          reasons.push(...(outcome.reasons?.values() ?? []));
+          return;
+        }
         const avi = sweepAvi();
         const sweep =
           deps.sweep ??

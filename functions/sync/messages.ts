@@ -128,6 +128,6 @@ function toWorkItem(msg: InstanceMessage, messageId: string, groupId: string): W
       return item;
     }
     case 'sweep':
-      return { type: 'sweep', messageId, groupId };
+      return { type: 'sweep', messageId, groupId, ...(msg.models?.length ? { models: msg.models } : {}) };
   }
 }

@@ -67,6 +67,8 @@ export interface SweepCommand {
   type: 'sweep';
   messageId: string;
   groupId: string;
+  /** Rebuild only these models (no full sweep). */
+  models?: string[];
 }
 
 export type WorkItem = ObjectChange | NamespaceCommand | InventoryCommand | SweepCommand;

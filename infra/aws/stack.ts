@@ -4,6 +4,7 @@
 import { KMS_ENCRYPTION_CONTEXT } from '../../shared/crypto/index.ts';
 import { DetailType, FORWARDER_SOURCE, SYNC_SOURCE } from '../../shared/events/index.ts';
 import type { InstanceConfig, Registry } from '../../shared/registry/types.ts';
+import { hostClaimsPartition } from '../../shared/store/dynamo-host-claims.ts';
 import { TTL_ATTRIBUTE } from '../../shared/store/dynamo-table.ts';
 import { type ConcurrencyPlan, type FunctionBudget, planConcurrency } from './budget.ts';
 import {
@@ -405,7 +406,8 @@ export function buildStack(registry: Registry, options: StackOptions): Generated
     };
     const ownData: Statement[] = [
       secretReadStatement(ids.secret),
-      tableStatement(SHARED.table, leadingKeys(inst.id)),
+      // Its own state, and the cluster's host claims (shared by the cluster's instances: first claimant keeps a host).
+      tableStatement(SHARED.table, [...leadingKeys(inst.id), hostClaimsPartition(inst.clusterName)]),
       kmsStatement(SHARED.key, ['kms:Decrypt'], KMS_ENCRYPTION_CONTEXT),
       putEventsStatement(SHARED.bus, SYNC_SOURCE),
       queueSenderStatement([status]),

@@ -2,6 +2,7 @@
 // controller credentials from Secrets Manager (read once per cold start), the Avi client and reconciler, the
 // DynamoDB store under the instance's key prefix, the KMS key provider, the EventBridge publisher and the
 // function's own dead-letter queue.
+
 import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -15,9 +16,11 @@ import type { DeadLetterRecord } from '../../functions/sync/handler.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
 import { type KeyProvider, kmsKeyProvider } from '../../shared/crypto/index.ts';
 import { SYNC_SOURCE } from '../../shared/events/index.ts';
+import type { HostClaimRegistry } from '../../shared/instance/host-claims.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { InstanceConfig } from '../../shared/registry/types.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
+import { createDynamoHostClaims } from '../../shared/store/dynamo-host-claims.ts';
 import type { InstanceStore } from '../../shared/store/types.ts';
 import type { InstanceFunctionEnv } from './adapters/env-config.ts';
 import { createEventBridgePublisher } from './adapters/eventbridge-publisher.ts';
@@ -38,6 +41,8 @@ export interface InstanceContext {
   aviClient: AviClient;
   reconciler: AviReconciler;
   store: InstanceStore;
+  /** The cluster's host claims (sync functions; first claimant keeps a host). */
+  hostClaims?: HostClaimRegistry;
   keyProvider: KeyProvider;
   publish(event: PublishedEvent): Promise<void>;
   deadLetter(record: DeadLetterRecord): Promise<void>;
@@ -93,6 +98,15 @@ export async function createInstanceContext(
       tableName: env.tableName,
       instanceId: storeIdFor(env.role, instance.id),
     }),
+    ...(env.role === 'sync'
+      ? {
+          hostClaims: createDynamoHostClaims({
+            client: DynamoDBDocumentClient.from(clients.dynamo),
+            tableName: env.tableName,
+            cluster: instance.clusterName,
+          }),
+        }
+      : {}),
     keyProvider: kmsKeyProvider({ client: clients.kms, keyId: env.kmsKeyArn }),
     publish: (event) => publisher.publish([event]),
     ...(env.statusQueueUrl

@@ -21,6 +21,7 @@ import type { ResolvedCredentials } from '../../shared/credentials/index.ts';
 import type { KeyProvider } from '../../shared/crypto/index.ts';
 import { localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { DetailType, FORWARDER_SOURCE, hashId, type InstanceMessage, SYNC_SOURCE } from '../../shared/events/index.ts';
+import { createMemoryHostClaims, type HostClaimRegistry } from '../../shared/instance/host-claims.ts';
 import { describeMessage, shouldAutoRedrive } from '../../shared/instance/outage.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import { buildOwnerIndex } from '../../shared/registry/index.ts';
@@ -309,6 +310,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const aviClients = new Map<string, AviClient>();
   const runtimeMetrics = createRuntimeMetrics();
+  // One host-claim registry per cluster, shared by its instances (first claimant keeps a host).
+  const hostClaims = new Map<string, HostClaimRegistry>();
   for (const instance of registry.instances) {
     const log = logger.child({ instance: instance.id });
     const login = resolvedCredentials.get(instance.id)!.credentials;
@@ -351,6 +354,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       coalesce: { queued: () => queue.depth },
       // The Avi objects the instance's CRs refer to (WAF policy, SE group, ...): a missing one rejects the CR.
       cloudFacts: crdFactsReader(client, instance),
+      hostClaims:
+        hostClaims.get(instance.clusterName) ??
+        hostClaims.set(instance.clusterName, createMemoryHostClaims()).get(instance.clusterName)!,
       statusReporter: createStatusReporter({
         instance,
         publish: async (updates) => {

@@ -209,6 +209,8 @@ export const sweepRequestedSchema = z.object({
   cluster: clusterName,
   instance: z.string().min(1).optional(),
   requestedAt: z.iso.datetime({ offset: true }),
+  /** Rebuild only these models of the instance (e.g. after a host it waited for was released), not a full sweep. */
+  models: z.array(z.string().min(1)).max(100).optional(),
 });
 export type SweepRequestedEvent = z.infer<typeof sweepRequestedSchema>;
 
@@ -303,6 +305,8 @@ export const sweepMessageSchema = z.object({
   version,
   cluster: clusterName,
   requestedAt: z.iso.datetime({ offset: true }),
+  /** Rebuild only these models (an incremental rebuild: deletes nothing a normal change would not). */
+  models: z.array(z.string().min(1)).max(100).optional(),
 });
 
 export const instanceMessageSchema = z.discriminatedUnion('type', [

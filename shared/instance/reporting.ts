@@ -2,7 +2,7 @@
  * What an instance reports while it syncs: sync-status events (applied, failed, swept...), permanent failures
  * recorded in the store, and Kubernetes status/Events through the status reporter. Reporting never fails a batch.
  */
-import type { ReleaseConfirmedEvent, SyncStatusEvent } from '../events/index.ts';
+import type { ReleaseConfirmedEvent, SweepRequestedEvent, SyncStatusEvent } from '../events/index.ts';
 import type { Logger } from '../log.ts';
 import type { ClusterView, ObjectKey, SkippedObject } from '../model/types.ts';
 import type { InstanceConfig } from '../registry/types.ts';
@@ -11,6 +11,7 @@ import { objectKeyOf, type RecordedModel, type WorkingSet } from './working-set.
 
 export type PublishedEvent =
   | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
+  | { detailType: 'sweep-requested'; detail: SweepRequestedEvent }
   | { detailType: 'sync-status'; detail: SyncStatusEvent };
 
 /** Kubernetes status and Events for the objects behind models (functions/sync/status.ts implements it). */
@@ -117,5 +118,13 @@ export function createReporting(deps: {
     }
   }
 
-  return { recordPermanent, status, reportStatus, reportSkipped };
+  /** Warning Events only (nothing recorded as failed): e.g. a host this instance keeps that another asked for. */
+  async function reportNotices(notices: SkippedObject[]): Promise<void> {
+    if (!deps.statusReporter || notices.length === 0) return;
+    await deps.statusReporter.reportSkipped(notices).catch((err: unknown) => {
+      log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  return { recordPermanent, status, reportStatus, reportSkipped, reportNotices };
 }

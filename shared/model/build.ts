@@ -274,11 +274,23 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
     d.sni.set(factsKey, sniCache);
   }
   const groups = new Map<string, HostFragment[]>();
+  const elsewhere = ctx.facts.hostsServedElsewhere;
+  if (!ctx.served) ctx.served = new Map();
+  const served = ctx.served;
   for (const [key, o] of sources) {
     const f = objectFragments(ctx, key, o, d.classVersion, cache);
     for (const h of f.hosts) {
       const m = h.placement.model;
       if (wanted && !wanted.has(m)) continue;
+      const host = h.host.host;
+      const other = elsewhere?.get(host);
+      if (other !== undefined) {
+        const field = h.host.kind === 'Route' ? 'spec.host' : 'spec.rules[].host';
+        skip(ctx, o, field, `host ${host} is already served by ${other}; the first claimant keeps it`, 'HostConflict');
+        continue;
+      }
+      if (!served.has(host))
+        served.set(host, { host, model: m, kind: h.host.kind, namespace: h.host.namespace, name: h.host.objName });
       const l = groups.get(m);
       if (l) l.push(h);
       else groups.set(m, [h]);
@@ -341,7 +353,7 @@ function finish(ctx: BuildContext, models: AviModel[]): DesiredState {
       cmp(a.field, b.field) ||
       cmp(a.reason, b.reason),
   );
-  return { models, skipped };
+  return { models, skipped, ...(ctx.served?.size ? { hosts: [...ctx.served.values()] } : {}) };
 }
 
 function l7Objects(idx: ViewIndex): [ObjectKey, KubeObject][] {

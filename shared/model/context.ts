@@ -1,6 +1,6 @@
 import type { InstanceConfig } from '../registry/types.ts';
 import { createdBy as createdByOf } from './naming.ts';
-import type { CloudFacts, KubeObject, SkipCode, SkippedObject } from './types.ts';
+import type { CloudFacts, KubeObject, ServedHost, SkipCode, SkippedObject } from './types.ts';
 import { getObject, slicesOf, type ViewIndex } from './view-index.ts';
 
 export const TENANT_ANNOTATION = 'ako.vmware.com/tenant-name';
@@ -21,6 +21,8 @@ export interface BuildContext {
   deps?: string[];
   /** Per-build results shared by the context's scoped copies (validated CRs: crd-*.ts). */
   perBuild: Map<string, unknown>;
+  /** Hosts of the L7 models built so far (first object per host). */
+  served?: Map<string, ServedHost>;
 }
 
 /** Dependency key of an object lookup. */

@@ -60,6 +60,11 @@ export interface CloudFacts {
    * controller. A reference missing here rejects the CR (not the shard); absent = not checked.
    */
   aviRefs?: AviRefs;
+  /**
+   * Hosts another instance serves (first claimant keeps a host, shared/instance/host-claims.ts): host → who, in
+   * words. The objects of this instance asking for such a host are skipped for it (HostConflict), nothing else.
+   */
+  hostsServedElsewhere?: ReadonlyMap<string, string>;
 }
 
 export type AviType =
@@ -134,9 +139,20 @@ export interface StaticRoute {
   labels: { key: 'clustername'; value: string }[];
 }
 
+/** A host an L7 model serves, and the first object (by key) asking for it. */
+export interface ServedHost {
+  host: string;
+  model: string;
+  kind: 'Ingress' | 'Route';
+  namespace: string;
+  name: string;
+}
+
 export interface DesiredState {
   models: AviModel[];
   skipped: SkippedObject[];
+  /** The hosts of the built L7 models (what an instance claims against its siblings). */
+  hosts?: ServedHost[];
 }
 
 export interface StaticRouteSet {

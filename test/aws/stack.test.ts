@@ -93,7 +93,7 @@ describe('generated stack', () => {
     }
   });
 
-  it('gives each sync function only its own queue, secret and store key prefix', () => {
+  it("gives each sync function only its own queue, secret and store key prefix (and its cluster's host claims)", () => {
     const s = stack(base);
     const blue = instanceIds('demo/blue');
     const primary = instanceIds('demo/avi-system');
@@ -106,7 +106,8 @@ describe('generated stack', () => {
     const table = stmts.find((st) => st.Action.includes('dynamodb:GetItem')) as unknown as {
       Condition: Record<string, Record<string, string[]>>;
     };
-    expect(table.Condition['ForAllValues:StringLike']!['dynamodb:LeadingKeys']).toEqual(['demo/blue#*']);
+    // Its own prefix, and its cluster's host claims (shared by the cluster's instances: first claimant keeps a host).
+    expect(table.Condition['ForAllValues:StringLike']!['dynamodb:LeadingKeys']).toEqual(['demo/blue#*', 'claims#demo']);
     for (const st of stmts) {
       for (const a of st.Action) expect(a).not.toContain('*');
       expect(JSON.stringify(st.Resource)).not.toBe('"*"');

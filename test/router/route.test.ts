@@ -330,6 +330,20 @@ describe('inventories and sweeps', () => {
     );
     expect(all.deliveries.map(where)).toEqual(['sync:demo/avi-system', 'primary:demo/avi-system', 'sync:demo/blue']);
   });
+
+  it('a rebuild of named models (a host released to a waiting instance) reaches that sync queue only', () => {
+    const d = decide(
+      busEvent('sweep-requested', {
+        version: 1,
+        cluster: 'demo',
+        instance: 'demo/avi-system',
+        requestedAt: '2026-01-01T00:00:00Z',
+        models: ['admin/demo--Shared-L7-3'],
+      }),
+    );
+    expect(d.deliveries.map(where)).toEqual(['sync:demo/avi-system']);
+    expect(d.deliveries[0]!.message).toMatchObject({ type: 'sweep', models: ['admin/demo--Shared-L7-3'] });
+  });
 });
 
 describe('properties', () => {

@@ -59,6 +59,8 @@ const syncHandler = createSyncHandler({
   initialSync: {},
   // The Avi objects the instance's CRs refer to (WAF policy, SE group, ...): a missing one rejects the CR.
   cloudFacts: crdFactsReader(ctx.aviClient, ctx.instance),
+  // A host another instance of the cluster serves is not served here (the first claimant keeps it).
+  ...(ctx.hostClaims ? { hostClaims: ctx.hostClaims } : {}),
   // Ingress/Service/Route status back to the cluster through its status queue (the forwarder applies it).
   ...(ctx.publishStatus
     ? {
