@@ -501,6 +501,10 @@ export function createSyncEngine(deps: EngineDeps) {
   return {
     instance,
     log,
+    /** deleteConfig: every host this instance claimed goes back to the cluster (waiters take them up). */
+    releaseHosts: async () => {
+      await hostClaims?.releaseUnserved({ models: [], skipped: [] });
+    },
     loadWorkingSet,
     batchDone,
     invalidate,

@@ -281,6 +281,7 @@ export function createSyncBatchProcessor(deps: SyncHandlerDeps) {
 
     if (deps.instance.deleteConfig) {
       const ok = (await runDeleteConfig(engine, ws, sweepAvi())).ok;
+      if (ok) await engine.releaseHosts();
       engine.invalidate();
       log.info('deleteConfig: instance is not syncing; its Avi objects are being removed', {
         operation: 'delete-config',

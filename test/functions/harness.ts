@@ -2,6 +2,7 @@
  * Test harness: one Avi simulator, instances resolved from AKO values, memory stores, real Avi clients and
  * reconcilers, and SQS/EventBridge-shaped events built like the router and the scheduler send them.
  */
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { AviSim } from '../../infra/avi-sim/index.ts';
 import { type AviClient, type AviReconciler, createAviClient, createReconciler } from '../../shared/avi/index.ts';
 import { encryptSecretPayload, type KeyProvider, localKeyFileProvider } from '../../shared/crypto/index.ts';
 import { CLUSTER_GROUP, formatStreamSequence, type InstanceMessage, objectDedupId } from '../../shared/events/index.ts';
+import type { HostClaimRegistry } from '../../shared/instance/host-claims.ts';
 import { createLogger, type Logger, silentLogger } from '../../shared/log.ts';
 import type { CloudFacts, ClusterView, KubeObject } from '../../shared/model/types.ts';
 import { resolveInstance } from '../../shared/registry/index.ts';
@@ -144,6 +146,8 @@ export function makeRig(
     logger?: Logger;
     /** Controller facts per build (e.g. CR references read with shared/avi/avi-refs.ts). */
     cloudFacts?: (view: ClusterView) => Promise<CloudFacts>;
+    /** The cluster's host claims (shared by the rigs of one cluster). */
+    hostClaims?: HostClaimRegistry;
   } = {},
 ): Rig {
   const store = opts.store ?? createMemoryStore(instance.id);
@@ -168,6 +172,7 @@ export function makeRig(
     },
     ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
     ...(opts.cloudFacts ? { cloudFacts: opts.cloudFacts } : {}),
+    ...(opts.hostClaims ? { hostClaims: opts.hostClaims } : {}),
   });
   const primaryHandler = createPrimaryHandler({
     ...common,
