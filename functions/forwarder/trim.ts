@@ -27,7 +27,18 @@ const KEPT_ANNOTATION_PREFIXES = [
   'route.openshift.io/termination',
 ];
 
-export function keepAnnotation(key: string): boolean {
+/**
+ * Annotations the status write-back itself writes on Ingresses/Routes/Services (AKO's outputs). Forwarding them
+ * would turn every status write into an object change, and every object change into a rebuild of its shard: on a
+ * cold start of n Ingresses that is n shard rebuilds after the controller is done. The Namespace's tenant-name is
+ * an input (the tenant of its objects) and is kept.
+ */
+const OUTPUT_ANNOTATIONS = new Set(['ako.vmware.com/host-fqdn-vs-uuid-map', 'ako.vmware.com/controller-cluster-uuid']);
+const TENANT_NAME = 'ako.vmware.com/tenant-name';
+
+export function keepAnnotation(key: string, kind?: string): boolean {
+  if (OUTPUT_ANNOTATIONS.has(key)) return false;
+  if (key === TENANT_NAME && kind !== undefined && kind !== 'Namespace') return false;
   return KEPT_ANNOTATION_PREFIXES.some((p) => key.startsWith(p));
 }
 
@@ -35,7 +46,7 @@ export function keepAnnotation(key: string): boolean {
 const CERT_FIELDS = ['tls.crt', 'ca.crt', 'alt.crt'];
 export const PRIVATE_KEY_FIELDS = ['tls.key', 'alt.key'];
 
-function trimMetadata(md: Raw | undefined): KubeObject['metadata'] {
+function trimMetadata(md: Raw | undefined, kind: string): KubeObject['metadata'] {
   const m = md ?? {};
   const out: KubeObject['metadata'] = { name: String(m.name ?? '') };
   if (m.namespace) out.namespace = m.namespace;
@@ -44,7 +55,7 @@ function trimMetadata(md: Raw | undefined): KubeObject['metadata'] {
   if (typeof m.generation === 'number') out.generation = m.generation;
   if (m.labels && Object.keys(m.labels).length) out.labels = { ...m.labels };
   if (m.annotations) {
-    const kept = Object.entries(m.annotations as Record<string, string>).filter(([key]) => keepAnnotation(key));
+    const kept = Object.entries(m.annotations as Record<string, string>).filter(([key]) => keepAnnotation(key, kind));
     if (kept.length) out.annotations = Object.fromEntries(kept);
   }
   if (m.creationTimestamp) out.creationTimestamp = String(m.creationTimestamp);
@@ -60,7 +71,7 @@ const DROPPED_TOP = new Set(['metadata', 'status', 'kind', 'apiVersion']);
  * keeps them as any informer does); `splitPrivateKeys` takes them out before publication.
  */
 export function trimObject(kind: string, apiVersion: string, raw: Raw): KubeObject {
-  const out: KubeObject = { apiVersion, kind, metadata: trimMetadata(raw.metadata) };
+  const out: KubeObject = { apiVersion, kind, metadata: trimMetadata(raw.metadata, kind) };
   for (const [key, v] of Object.entries(raw)) {
     if (!DROPPED_TOP.has(key)) out[key] = v;
   }
