@@ -326,6 +326,7 @@ export function createSyncEngine(deps: EngineDeps) {
    */
   async function buildDesired(ws: WorkingSet, view: ClusterView, names?: Set<string>): Promise<DesiredState> {
     let facts = await factsFor(ws, view);
+    if (hostClaims) facts = { ...facts, collectHosts: true };
     const build = () =>
       names ? model.buildSelectedModels(instance, view, names, facts) : model.buildModels(instance, view, facts);
     let built = build();

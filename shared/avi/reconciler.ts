@@ -71,9 +71,14 @@ export function createReconciler(deps: {
 
   const failureOf = (e: unknown): Pick<OperationResult, 'status' | 'failure' | 'message' | 'heldBy'> => {
     if (e instanceof AviOwnershipError) {
+      // A name held by another instance of this cluster is a namespace hand-off not finished yet (the old owner
+      // removes it on release, or at its next start): retried until it lets go, never written meanwhile.
+      const sibling = e.createdBy !== undefined && heldBySibling(e.createdBy, instance.clusterName);
       return {
-        failure: 'permanent',
-        message: `ownership collision: ${e.message}`,
+        failure: sibling ? 'transient' : 'permanent',
+        message: sibling
+          ? `ownership collision: ${e.message}; another instance of cluster ${instance.clusterName} still holds it (a namespace hand-off not finished yet): retried until it lets go`
+          : `ownership collision: ${e.message}`,
         ...(e.createdBy ? { heldBy: e.createdBy } : {}),
       };
     }
@@ -445,4 +450,13 @@ export function createReconciler(deps: {
       return found !== undefined;
     },
   };
+}
+
+/**
+ * Whether `createdBy` is another AKO instance of cluster `cluster` (`ako-<cluster>` or `ako-<cluster>-<namespace>`).
+ * A cluster whose own name extends this one (`<cluster>-x`) matches too: its collisions are then retried rather than
+ * recorded at once, and still never written.
+ */
+export function heldBySibling(createdBy: string, cluster: string): boolean {
+  return createdBy === `ako-${cluster}` || createdBy.startsWith(`ako-${cluster}-`);
 }

@@ -275,7 +275,7 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
   }
   const groups = new Map<string, HostFragment[]>();
   const elsewhere = ctx.facts.hostsServedElsewhere;
-  if (!ctx.served) ctx.served = new Map();
+  if (ctx.facts.collectHosts && !ctx.served) ctx.served = new Map();
   const served = ctx.served;
   for (const [key, o] of sources) {
     const f = objectFragments(ctx, key, o, d.classVersion, cache);
@@ -289,7 +289,7 @@ function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject]
         skip(ctx, o, field, `host ${host} is already served by ${other}; the first claimant keeps it`, 'HostConflict');
         continue;
       }
-      if (!served.has(host))
+      if (served && !served.has(host))
         served.set(host, { host, model: m, kind: h.host.kind, namespace: h.host.namespace, name: h.host.objName });
       const l = groups.get(m);
       if (l) l.push(h);

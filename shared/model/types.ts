@@ -65,6 +65,8 @@ export interface CloudFacts {
    * words. The objects of this instance asking for such a host are skipped for it (HostConflict), nothing else.
    */
   hostsServedElsewhere?: ReadonlyMap<string, string>;
+  /** List the hosts the built L7 models serve in `DesiredState.hosts` (for host claims; off by default). */
+  collectHosts?: boolean;
 }
 
 export type AviType =

@@ -286,13 +286,14 @@ describe('reconciler: conflicts', () => {
       const { reconciler } = setup(sim);
       const model = l4();
       const pool = model.objects.find((o) => o.type === 'pool')!;
-      const foreign = sim.create('pool', { ...pool.body, created_by: 'ako-c1-blue', servers: [] });
+      // Another cluster's AKO (or a person) made it: a collision that stays until someone renames or removes it.
+      const foreign = sim.create('pool', { ...pool.body, created_by: 'ako-othercluster', servers: [] });
       const res = await reconciler.apply(model, undefined);
       expect(res.ok).toBe(false);
       const poolOp = res.operations.find((o) => o.type === 'pool')!;
       expect(poolOp).toMatchObject({ op: 'create', ok: false, failure: 'permanent' });
       expect(poolOp.message).toMatch(/ownership collision/);
-      expect(poolOp.message).toMatch(/ako-c1-blue/);
+      expect(poolOp.message).toMatch(/ako-othercluster/);
       // L4 policy set and VS refer to the pool: not attempted.
       expect(
         res.operations
@@ -309,6 +310,26 @@ describe('reconciler: conflicts', () => {
       const removed = await reconciler.remove(res.applied!);
       expect(removed.ok).toBe(true);
       expect(sim.objects('pool')).toHaveLength(1);
+    });
+  });
+
+  it('409 held by another instance of the same cluster: a hand-off not finished yet, retried, never written', async () => {
+    await withSim({}, async (sim) => {
+      const { reconciler } = setup(sim);
+      const model = l4();
+      const pool = model.objects.find((o) => o.type === 'pool')!;
+      const sibling = sim.create('pool', { ...pool.body, created_by: 'ako-c1-blue', servers: [] });
+      const res = await reconciler.apply(model, undefined);
+      const poolOp = res.operations.find((o) => o.type === 'pool')!;
+      expect(poolOp).toMatchObject({ op: 'create', ok: false, failure: 'transient', heldBy: 'ako-c1-blue' });
+      expect(poolOp.message).toMatch(/another instance of cluster c1 still holds it/);
+      expect(sim.requestLog().filter((e) => e.uuid === sibling.uuid && e.method !== 'GET')).toEqual([]);
+      // Once the other instance let go, the retry creates it.
+      const blueClient = clientFor(sim, { owner: 'ako-c1-blue', clusterName: 'c1' });
+      await blueClient.remove('pool', sibling.uuid as string, { tenant: 'admin', name: String(sibling.name) });
+      const again = await reconciler.apply(model, res.applied);
+      expect(again.ok).toBe(true);
+      expect(sim.objects('pool')[0]).toMatchObject({ created_by: 'ako-c1' });
     });
   });
 
