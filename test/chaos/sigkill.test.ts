@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AviSim, startAviSim } from '../../infra/avi-sim/index.ts';
 import { type DevCluster, startDevCluster } from '../../infra/dev-cluster/index.ts';
+import { seededRandom } from '../../infra/local/event-bus.ts';
 import { endpointSlice, ingress, namespace, service } from '../e2e/support.ts';
 import { eventually, simFingerprint } from './support.ts';
 
@@ -146,6 +147,32 @@ describe('SIGKILL of start, then start again', () => {
     expect(simFingerprint(w.sim)).toEqual(want);
   });
 
+  // Kill points drawn from a seeded generator: mid-sync after k pools, then mid-move t ms after the relabel.
+  for (const seed of [7, 101, 303]) {
+    it(`seed ${seed}: killed at a random point of the first sync and again at a random point of a move`, async () => {
+      const random = seededRandom(seed);
+      const k = 1 + Math.floor(random() * (3 * PER_NAMESPACE - 10));
+      const t = Math.floor(random() * 2000);
+      const want = await calmMove();
+      const w = await world({ app: 'migrate' });
+      const cwd = mkdtempSync(join(dir, `seed-${seed}-`));
+      const first = start(w, cwd, false);
+      await eventually(() => pools(w.sim).length >= k, `${k} pools`, 120_000);
+      first.child.kill('SIGKILL');
+      await first.exit;
+      const second = start(w, cwd, false);
+      await eventually(() => second.out().includes('first sync converged'), 'the restart to settle', 120_000);
+      w.dev.apply(namespace('shop', { key: 'value2' }));
+      await new Promise((r) => setTimeout(r, t));
+      second.child.kill('SIGKILL');
+      await second.exit;
+      if (process.env.CHAOS_REPORT)
+        console.log(`sigkill seed ${seed}: killed after ${k} pools, then ${t} ms into the move`);
+      await runOnce(w, cwd);
+      expect(simFingerprint(w.sim)).toEqual(want);
+    });
+  }
+
   it('labels changed while nothing ran: the next start moves the namespace', async () => {
     const want = await calmMove();
     const w = await world({ app: 'migrate' });
@@ -161,8 +188,15 @@ describe('SIGKILL of start, then start again', () => {
 const shopPools = (sim: AviSim, owner: string) =>
   sim.objects('pool').filter((p) => String(p.name).includes('-shop-') && p.created_by === owner);
 
+let calmMoveState: Promise<string[]> | undefined;
+/** The controller state of a calm move (computed once per file). */
+const calmMove = () => {
+  calmMoveState ??= computeCalmMove();
+  return calmMoveState;
+};
+
 /** The controller state of a calm move: shop relabelled under a running `start`, which stops gracefully after. */
-async function calmMove(): Promise<string[]> {
+async function computeCalmMove(): Promise<string[]> {
   const w = await world({ app: 'migrate' });
   const cwd = mkdtempSync(join(dir, 'calm-move-'));
   const running = start(w, cwd, false);
