@@ -19,6 +19,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin', 'ako-serverless.mjs');
 const REGISTRY = join(ROOT, 'examples', 'instances.yaml');
 const PER_NAMESPACE = 40;
+const FOREIGN = { name: 'someone-elses-pool', created_by: 'a-person' };
+const foreignCopy = new Map<AviSim, string>();
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 let dir: string;
@@ -47,7 +49,11 @@ async function world(
 ): Promise<World> {
   const sim = reuse.sim ?? (await startAviSim({ tls: true }));
   const dev = await startDevCluster({ port: reuse.port ?? 0 });
-  if (!reuse.sim) closers.push(() => sim.close());
+  if (!reuse.sim) {
+    closers.push(() => sim.close());
+    // Someone else's object on the controller: no run may touch it.
+    foreignCopy.set(sim, JSON.stringify(sim.create('pool', FOREIGN)));
+  }
   closers.push(() => dev.close());
   for (const ns of ['avi-system', 'blue']) {
     dev.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -172,6 +178,8 @@ describe('SIGKILL of start, then start again', () => {
         console.log(`sigkill seed ${seed}: killed after ${k} pools, then ${t} ms into the move`);
       await runOnce(w, cwd);
       expect(simFingerprint(w.sim)).toEqual(want);
+      // Someone else's pool is exactly as it was created.
+      expect(JSON.stringify(w.sim.objects('pool').find((p) => p.name === FOREIGN.name))).toBe(foreignCopy.get(w.sim));
     });
   }
 
