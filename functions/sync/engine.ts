@@ -383,7 +383,7 @@ export function createSyncEngine(deps: EngineDeps) {
   ): Promise<ReconcileOutcome & { models: AviModel[] }> {
     const out: ReconcileOutcome = { transient: new Set(), permanent: new Set(), changed: new Set() };
     let models = opts.models;
-    if (!models) models = (await buildDesired(ws, await buildView(ws))).models;
+    if (!models) models = await buildAll(ws);
     const desired = new Map(models.map((m) => [m.name, m]));
     const all = [...new Set([...desired.keys(), ...ws.applied.keys()])].sort();
     const before = sourcesOf(ws, all);
