@@ -1,5 +1,6 @@
 // The AKO-compatible model: Kubernetes objects of an instance's namespaces → the desired Avi objects.
-export { affectedModels, buildModels, buildSelectedModels } from './build.ts';
+export { affectedModels } from './affected.ts';
+export { buildModels, buildSelectedModels } from './build.ts';
 export { checksum } from './checksum.ts';
 export { TENANT_ANNOTATION } from './context.ts';
 export { HOSTRULE_KIND } from './crd-hostrule.ts';
