@@ -3,7 +3,7 @@ import { type BuildContext, createContext, dnsSubdomains, skip, tenantOf } from 
 import { applyCrdsToModel, withInfraMarkers } from './crd-apply.ts';
 import { contextFor, scopedContext, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
-import { type Derived, derivedFor, L7_KINDS, objectByKey } from './derived.ts';
+import { assemblyOf, type Derived, derivedFor, L7_KINDS, objectByKey } from './derived.ts';
 import { buildEvhModel } from './evh.ts';
 import { buildEvhDedicatedModel } from './evh-dedicated.ts';
 import { keptShards } from './kept-shards.ts';
@@ -16,9 +16,9 @@ import {
   sharedVipServicesOf,
 } from './l4.ts';
 import { buildDedicatedModel } from './l7-dedicated.ts';
-import { FragmentCache, type HostFragment, objectFragments } from './l7-fragments.ts';
+import { FragmentCache, fragmentsCacheable, type HostFragment, objectFragments } from './l7-fragments.ts';
 import { buildPassthroughModel } from './l7-passthrough.ts';
-import { buildSharedModel } from './l7-shared.ts';
+import { buildSharedModel, type SniCache } from './l7-shared.ts';
 import { splitModelName } from './naming.ts';
 import type { AviModel, CloudFacts, ClusterView, DesiredState, KubeObject, ObjectKey, SkippedObject } from './types.ts';
 import { objectKey } from './types.ts';
@@ -35,42 +35,107 @@ function buildL4WithCrds(ctx: BuildContext, tenant: string, svc: KubeObject): Av
   return m ? applyL4Rule(sc, svc, m) : undefined;
 }
 
-/** Builds the L7 models named in `wanted` (all when undefined) from the given Ingress/Route objects. */
-function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject][], wanted?: Set<string>): AviModel[] {
+/** The fragment and SNI caches of the instance under the build's DNS facts. */
+function cachesFor(ctx: BuildContext, d: Derived) {
   const factsKey = JSON.stringify(dnsSubdomains(ctx.facts));
-  let cache = d.fragments.get(factsKey);
-  if (!cache) {
-    cache = new FragmentCache();
-    d.fragments.set(factsKey, cache);
+  let fragments = d.fragments.get(factsKey);
+  if (!fragments) {
+    fragments = new FragmentCache();
+    d.fragments.set(factsKey, fragments);
   }
-  let sniCache = d.sni.get(factsKey);
-  if (!sniCache) {
-    sniCache = new Map();
-    d.sni.set(factsKey, sniCache);
+  let sni = d.sni.get(factsKey);
+  if (!sni) {
+    sni = new Map();
+    d.sni.set(factsKey, sni);
   }
+  return { factsKey, fragments, sni };
+}
+
+/**
+ * Groups hosts per model as they are found: a host another instance holds is left out (with a Warning on its
+ * object), each served host is noted once, for the first object by key that serves it.
+ */
+function hostGrouper(ctx: BuildContext) {
   const groups = new Map<string, HostFragment[]>();
   const elsewhere = ctx.facts.hostsServedElsewhere;
   if (ctx.facts.collectHosts && !ctx.served) ctx.served = new Map();
   const served = ctx.served;
-  for (const [key, o] of sources) {
-    const f = objectFragments(ctx, key, o, d.classVersion, cache);
-    for (const h of f.hosts) {
-      const m = h.placement.model;
-      if (wanted && !wanted.has(m)) continue;
-      const host = h.host.host;
-      const other = elsewhere?.get(host);
-      if (other !== undefined) {
-        const field = h.host.kind === 'Route' ? 'spec.host' : 'spec.rules[].host';
-        skip(ctx, o, field, `host ${host} is already served by ${other}; the first claimant keeps it`, 'HostConflict');
-        continue;
-      }
-      if (served && !served.has(host))
+  const servedFor = new Map<string, ObjectKey>();
+  function place(key: ObjectKey, o: KubeObject, h: HostFragment): void {
+    const m = h.placement.model;
+    const host = h.host.host;
+    const other = elsewhere?.get(host);
+    if (other !== undefined) {
+      const field = h.host.kind === 'Route' ? 'spec.host' : 'spec.rules[].host';
+      skip(ctx, o, field, `host ${host} is already served by ${other}; the first claimant keeps it`, 'HostConflict');
+      return;
+    }
+    if (served) {
+      const prev = servedFor.get(host);
+      if (prev === undefined ? !served.has(host) : key < prev) {
         served.set(host, { host, model: m, kind: h.host.kind, namespace: h.host.namespace, name: h.host.objName });
-      const l = groups.get(m);
-      if (l) l.push(h);
-      else groups.set(m, [h]);
+        servedFor.set(host, key);
+      }
+    }
+    const l = groups.get(m);
+    if (l) l.push(h);
+    else groups.set(m, [h]);
+  }
+  return { groups, place };
+}
+
+/** Builds the L7 models named in `wanted` (all when undefined) from the given Ingress/Route objects. */
+function buildL7(ctx: BuildContext, d: Derived, sources: [ObjectKey, KubeObject][], wanted?: Set<string>): AviModel[] {
+  const caches = cachesFor(ctx, d);
+  const { groups, place } = hostGrouper(ctx);
+  for (const [key, o] of sources) {
+    const f = objectFragments(ctx, key, o, d.classVersion, caches.fragments);
+    for (const h of f.hosts) if (!wanted || wanted.has(h.placement.model)) place(key, o, h);
+  }
+  return modelsOf(ctx, groups, caches.sni);
+}
+
+/**
+ * The same as `buildL7` over the contributors of the wanted models, from each model's kept contributors: only
+ * the Ingresses/Routes changed since that model was last built are looked at again.
+ */
+function buildKeptL7(ctx: BuildContext, d: Derived, wanted: Set<string>): AviModel[] {
+  const caches = cachesFor(ctx, d);
+  const { groups, place } = hostGrouper(ctx);
+  const idx = ctx.idx;
+  for (const model of [...wanted].sort(cmp)) {
+    const candidates = d.byModel.get(model);
+    const hostless = d.hostless.get(splitModelName(model).tenant);
+    const segments = assemblyOf(d, caches.factsKey, model).refresh({
+      *contributors() {
+        if (candidates) yield* candidates;
+        for (const k of hostless ?? []) {
+          const o = candidates?.has(k) ? undefined : objectByKey(idx, k);
+          if (o) yield [k, o];
+        }
+      },
+      contributor: (key) => candidates?.get(key) ?? (hostless?.has(key) ? objectByKey(idx, key) : undefined),
+      fragments: (key, o) => {
+        // Skipped fields are reported below, once per segment, as for every kept one.
+        const outer = ctx.skipped;
+        ctx.skipped = [];
+        try {
+          return objectFragments(ctx, key, o, d.classVersion, caches.fragments);
+        } finally {
+          ctx.skipped = outer;
+        }
+      },
+    });
+    for (const s of segments) {
+      if (s.of.skipped.length > 0) ctx.skipped.push(...s.of.skipped);
+      for (const h of s.hosts) place(s.key, s.of.source, h);
     }
   }
+  return modelsOf(ctx, groups, caches.sni);
+}
+
+/** The model of each group of hosts, through its AviInfraSetting and with the CRDs applied. */
+function modelsOf(ctx: BuildContext, groups: Map<string, HostFragment[]>, sniCache: SniCache): AviModel[] {
   const out: AviModel[] = [];
   for (const [, frags] of groups) {
     const p = frags[0]!.placement;
@@ -166,6 +231,23 @@ export function buildModels(instance: InstanceConfig, view: ClusterView, facts?:
   return finish(ctx, models);
 }
 
+/** The Ingresses/Routes that can land on the named models, sorted by key (host order never depends on history). */
+function contributorsOf(idx: ViewIndex, d: Derived, wanted: Set<string>): [ObjectKey, KubeObject][] {
+  const contributors = new Map<ObjectKey, KubeObject>();
+  const tenants = new Set<string>();
+  for (const name of wanted) {
+    for (const [k, o] of d.byModel.get(name) ?? []) contributors.set(k, o);
+    tenants.add(splitModelName(name).tenant);
+  }
+  for (const t of tenants) {
+    for (const k of d.hostless.get(t) ?? []) {
+      const o = objectByKey(idx, k);
+      if (o) contributors.set(k, o);
+    }
+  }
+  return [...contributors].sort((a, b) => cmp(a[0], b[0]));
+}
+
 /** Rebuild only the named models (a name that no longer has content yields no model: the caller deletes it). */
 export function buildSelectedModels(
   instance: InstanceConfig,
@@ -177,22 +259,9 @@ export function buildSelectedModels(
   const ctx = createContext(instance, idx, facts);
   const d = derivedFor(idx, instance, facts);
   const wanted = new Set(modelNames);
-  const contributors = new Map<ObjectKey, KubeObject>();
-  const tenants = new Set<string>();
-  const models: AviModel[] = [];
-  for (const name of wanted) {
-    for (const [k, o] of d.byModel.get(name) ?? []) contributors.set(k, o);
-    tenants.add(splitModelName(name).tenant);
-  }
-  for (const t of tenants) {
-    for (const k of d.hostless.get(t) ?? []) {
-      const o = objectByKey(idx, k);
-      if (o) contributors.set(k, o);
-    }
-  }
-  // Sorted by object key: the host order inside a model never depends on history or input order.
-  const l7 = [...contributors].sort((a, b) => cmp(a[0], b[0]));
-  models.push(...buildL7(ctx, d, l7, wanted));
+  const models = fragmentsCacheable(instance)
+    ? buildKeptL7(ctx, d, wanted)
+    : buildL7(ctx, d, contributorsOf(idx, d, wanted), wanted);
   models.push(...keptShards(ctx, models, wanted));
   const l7Names = new Set(models.map((m) => m.name));
   for (const name of wanted) {

@@ -3,6 +3,7 @@
 import type { InstanceConfig } from '../registry/types.ts';
 import { depKey, dnsSubdomains, slicesDepKey, tenantOf } from './context.ts';
 import { instanceForCandidates } from './crd-infrasetting.ts';
+import { ModelAssembly } from './l7-assembly.ts';
 import { type FragmentCache, placementOf } from './l7-fragments.ts';
 import { PASSTHROUGH_ANNOTATION, rawHosts } from './l7-parse.ts';
 import type { SniCache } from './l7-shared.ts';
@@ -38,6 +39,34 @@ export interface Derived {
   classVersion: number;
   fragments: Map<string, FragmentCache>;
   sni: Map<string, SniCache>;
+  /** Per DNS-facts key (as `fragments`): model → its contributors as of the last rebuild of that model. */
+  assemblies: Map<string, Map<string, ModelAssembly>>;
+}
+
+/** The kept contributors of `model` (created empty: its first rebuild reads them all). */
+export function assemblyOf(d: Derived, factsKey: string, model: string): ModelAssembly {
+  let byModel = d.assemblies.get(factsKey);
+  if (!byModel) {
+    byModel = new Map();
+    d.assemblies.set(factsKey, byModel);
+  }
+  let a = byModel.get(model);
+  if (!a) {
+    a = new ModelAssembly(model);
+    byModel.set(model, a);
+  }
+  return a;
+}
+
+/** An Ingress/Route whose fragments or placement may have changed: every kept model it can be part of re-reads it. */
+function markDirty(d: Derived, key: ObjectKey): void {
+  if (d.assemblies.size === 0) return;
+  const everywhere = d.hostlessOf.has(key); // a host-less rule is a contributor of every model of its tenant
+  const models = d.modelsOf.get(key) ?? [];
+  for (const byModel of d.assemblies.values()) {
+    if (everywhere) for (const a of byModel.values()) a.markDirty(key);
+    else for (const m of models) byModel.get(m)?.markDirty(key);
+  }
 }
 
 function fingerprint(i: InstanceConfig, subdomain: string | undefined): string {
@@ -146,9 +175,11 @@ function indexL7(d: Derived, idx: ViewIndex, o: KubeObject): void {
   const refs = refsOfObject(d.instance, o);
   d.refsOf.set(key, refs);
   for (const r of refs) add(d.refs, r, key);
+  markDirty(d, key);
 }
 
 function unindexL7(d: Derived, key: ObjectKey): void {
+  markDirty(d, key);
   for (const m of d.modelsOf.get(key) ?? []) d.byModel.get(m)?.delete(key);
   d.modelsOf.delete(key);
   const t = d.hostlessOf.get(key);
@@ -180,6 +211,7 @@ export function derivedFor(idx: ViewIndex, instance: InstanceConfig, facts: Clou
     classVersion: 0,
     fragments: new Map(),
     sni: new Map(),
+    assemblies: new Map(),
   };
   for (const kind of L7_KINDS) for (const o of objectsOfKind(idx, kind)) indexL7(d, idx, o);
   idx.derived.set(fp, d);
@@ -192,17 +224,20 @@ registerDerivedUpdater((idx, before, after) => {
   if (!o) return;
   for (const raw of idx.derived.values()) {
     const d = raw as Derived;
-    const dep = depKey(o.kind, o.metadata.namespace ?? '', o.metadata.name);
-    for (const c of d.fragments.values()) c.invalidate(dep);
+    const invalidate = (dep: string) => {
+      for (const c of d.fragments.values()) for (const key of c.invalidate(dep)) markDirty(d, key);
+    };
+    invalidate(depKey(o.kind, o.metadata.namespace ?? '', o.metadata.name));
     if (o.kind === 'Ingress' || o.kind === 'Route') {
       unindexL7(d, objectKey(o));
       if (after) indexL7(d, idx, after);
     } else if (o.kind === 'IngressClass') {
       d.classVersion++;
+      d.assemblies.clear(); // every fragment is rebuilt under the new class
     } else if (o.kind === 'EndpointSlice') {
       for (const x of [before, after]) {
         const svc = x?.metadata.labels?.[SERVICE_NAME_LABEL];
-        if (svc) for (const c of d.fragments.values()) c.invalidate(slicesDepKey(x.metadata.namespace ?? '', svc));
+        if (svc) invalidate(slicesDepKey(x.metadata.namespace ?? '', svc));
       }
     } else if (o.kind === 'Namespace') {
       // Tenant may have changed: re-place every L7 object of the namespace.

@@ -1,10 +1,11 @@
+import type { InstanceConfig } from '../registry/types.ts';
 import { type BuildContext, skip, tenantOf } from './context.ts';
 import { type InfraSource, infraOf, scopedContext } from './crd-infrasetting.ts';
 import { evhDedicatedName, evhEnabled, evhParentName } from './evh-naming.ts';
 import { insecurePieces } from './l7-insecure.ts';
 import { type L7Host, parseIngress, parseRoute } from './l7-parse.ts';
 import { type PathPieces, pathPieces } from './l7-sni.ts';
-import { dedicatedVsName, modelName, passthroughVsName, shardVsName } from './naming.ts';
+import { dedicatedVsName, fnv1a32, modelName, passthroughVsName, shardVsName } from './naming.ts';
 import type { PgMember } from './objects.ts';
 import { type ResolvedCert, resolveCert } from './tls.ts';
 import type { AviObject, KubeObject, ObjectKey, SkippedObject } from './types.ts';
@@ -55,6 +56,8 @@ export function placementOf(
 export interface HostFragment {
   placement: Placement;
   host: L7Host;
+  /** `fnv1a32(host.host)`, for the VsVip checksum. */
+  hostHash: number;
   /** Shared mode: insecure pools and their shared-PG members (also for Route `Allow`). */
   pools: AviObject[];
   members: PgMember[];
@@ -75,6 +78,8 @@ export interface ObjectFragments {
   skipped: SkippedObject[];
 }
 
+const MAX_INTERNED = 100_000;
+
 /**
  * Fragments per object key. An entry stays valid until something it looked up changes: `applyChange`
  * calls `invalidate` with the changed object's dependency keys (the cache lives and dies with the view index).
@@ -82,6 +87,19 @@ export interface ObjectFragments {
 export class FragmentCache {
   readonly entries = new Map<ObjectKey, ObjectFragments>();
   private readonly dependents = new Map<string, Set<ObjectKey>>();
+  private readonly interned = new Map<string, string>();
+
+  /**
+   * The one copy of an object key kept for all fragments: a shard gathers the same Service and Secret keys from
+   * thousands of fragments, and a Set compares identical strings at once. Bounded: forgetting costs only speed.
+   */
+  readonly intern = (s: string): string => {
+    const kept = this.interned.get(s);
+    if (kept !== undefined) return kept;
+    if (this.interned.size >= MAX_INTERNED) this.interned.clear();
+    this.interned.set(s, s);
+    return s;
+  };
 
   get(key: ObjectKey): ObjectFragments | undefined {
     return this.entries.get(key);
@@ -100,13 +118,22 @@ export class FragmentCache {
     this.entries.delete(key);
   }
 
-  /** Drops every entry that looked up `dep`. */
-  invalidate(dep: string): void {
+  /** Drops every entry that looked up `dep`; returns their keys. */
+  invalidate(dep: string): Iterable<ObjectKey> {
     const keys = this.dependents.get(dep);
-    if (!keys) return;
+    if (!keys) return [];
     for (const k of keys) this.entries.delete(k);
     this.dependents.delete(dep);
+    return keys;
   }
+}
+
+/**
+ * Whether built fragments may be kept until something they looked up changes: only where the result depends on
+ * nothing else (ClusterIP servers come from EndpointSlices alone; NodePort servers from every Node).
+ */
+export function fragmentsCacheable(instance: Pick<InstanceConfig, 'l7'>): boolean {
+  return instance.l7.serviceType === 'ClusterIP';
 }
 
 export function objectFragments(
@@ -123,8 +150,7 @@ export function objectFragments(
     if (hit.skipped.length > 0) ctx.skipped.push(...hit.skipped);
     return hit;
   }
-  // Record lookups only where the result depends on nothing else (ClusterIP servers come from slices alone).
-  const cacheable = cache !== undefined && ctx.instance.l7.serviceType === 'ClusterIP';
+  const cacheable = cache !== undefined && fragmentsCacheable(ctx.instance);
   const outerSkipped = ctx.skipped;
   const outerDeps = ctx.deps;
   ctx.skipped = [];
@@ -137,7 +163,7 @@ export function objectFragments(
     if ('error' in sc) skip(ctx, o, sc.field, sc.error, 'InvalidAviInfraSetting');
     else {
       const hosts = o.kind === 'Route' ? parseRoute(sc, o) : parseIngress(sc, o);
-      frags = hosts.map((h) => hostFragment(sc, tenant, h));
+      frags = hosts.map((h) => hostFragment(sc, tenant, h, cache));
     }
     const result: ObjectFragments = {
       source: o,
@@ -156,10 +182,18 @@ export function objectFragments(
   }
 }
 
-function hostFragment(ctx: BuildContext, tenant: string, h: L7Host): HostFragment {
+function hostFragment(ctx: BuildContext, tenant: string, h: L7Host, cache?: FragmentCache): HostFragment {
   const placement = placementOf(ctx, tenant, h);
   const sources = new Set<ObjectKey>([objectKey(h.source)]);
-  const frag: HostFragment = { placement, host: h, pools: [], members: [], usable: false, sources: [] };
+  const frag: HostFragment = {
+    placement,
+    host: h,
+    hostHash: fnv1a32(h.host),
+    pools: [],
+    members: [],
+    usable: false,
+    sources: [],
+  };
   if (placement.mode === 'shared') {
     if (h.tls) {
       const cert = resolveCert(ctx, h, sources);
@@ -177,6 +211,6 @@ function hostFragment(ctx: BuildContext, tenant: string, h: L7Host): HostFragmen
     // Dedicated and passthrough models resolve their backends when assembled (one host per model / few hosts).
     frag.usable = true;
   }
-  frag.sources = [...sources];
+  frag.sources = cache ? [...sources].map(cache.intern) : [...sources];
   return frag;
 }

@@ -3,7 +3,7 @@ import { defaultSubdomain } from './context.ts';
 import { sharedVsScript } from './datascript.ts';
 import type { HostFragment } from './l7-fragments.ts';
 import { type SniTarget, sniChildObjects } from './l7-sni.ts';
-import { modelName, sanitizeTenant } from './naming.ts';
+import { fnv1a32, modelName, sanitizeTenant } from './naming.ts';
 import { obj, type PgMember, poolGroupObject, redirectPolicySetObject, vsVipObject, withCksum } from './objects.ts';
 import { markers, ref, serviceMetadata } from './refs.ts';
 import type { AviModel, AviObject, ObjectKey, SkippedObject } from './types.ts';
@@ -48,48 +48,69 @@ function sniChild(
   }
 }
 
+/** What the hosts of one shard add up to (one pass, in fragment order). */
+interface ShardHosts {
+  /** The Ingresses/Routes by key, then what they looked up (Service/EndpointSlice/Secret keys), first seen first. */
+  sources: ObjectKey[];
+  fqdns: string[];
+  fqdnHashes: number[];
+  pools: AviObject[];
+  members: PgMember[];
+  /** A host served by several fragments: pool names and members may repeat. */
+  repeatedHosts: boolean;
+  secure: Map<string, HostFragment[]>;
+  redirectHosts: string[];
+}
+
 /**
- * One shared L7 VS model (`<tenant>/<cluster>--[<akoNs>-]Shared-L7-<n>`): VsVip, insecure pools, shared PG,
- * redirect policy, datascript, parent VS, then the SNI children. Undefined when nothing lands on it, unless
- * `keepEmpty` (a shard applied before: AKO keeps the empty shard VS and its VIP).
+ * The shard's hosts in one pass over thousands of fragments, so it is kept tight: one hash operation per host
+ * (a Set's size tells a new host), object keys compared by identity, dependency keys interned by the fragment
+ * cache. Pool names contain the host, so only a host seen in several fragments can repeat a pool name.
  */
-export function buildSharedModel(
-  ctx: BuildContext,
-  vsName: string,
-  tenant: string,
-  frags: HostFragment[],
-  sniCache?: SniCache,
-  keepEmpty = false,
-): AviModel | undefined {
+function gatherHosts(frags: HostFragment[], auto: string | undefined): ShardHosts {
   const objectKeys: ObjectKey[] = [];
   const depSources = new Set<ObjectKey>();
   const fqdns: string[] = [];
-  const auto = sharedVsFqdn(ctx, vsName, tenant);
-  if (auto) fqdns.push(auto);
+  const fqdnHashes: number[] = [];
+  if (auto) {
+    fqdns.push(auto);
+    fqdnHashes.push(fnv1a32(auto));
+  }
   const pools: AviObject[] = [];
-  let repeatedHosts = false;
   const members: PgMember[] = [];
-  const redirectHosts: string[] = [];
   const secure = new Map<string, HostFragment[]>();
-  // Pool names contain the host, so only a host seen in several fragments can repeat a pool name.
-  const hostsSeen = new Map<string, HostFragment | Set<string>>();
-
-  for (const f of frags) {
+  const redirectHosts: string[] = [];
+  const hosts = new Set<string>(auto ? [auto] : []);
+  /** Pool names per repeated host, made on the first repeat. */
+  let poolNames: Map<string, Set<string>> | undefined;
+  let lastSource: unknown;
+  for (let at = 0; at < frags.length; at++) {
+    const f = frags[at]!;
     // Fragments arrive sorted by object key: one object's fragments are adjacent.
-    const ok = f.sources[0]!;
-    if (objectKeys[objectKeys.length - 1] !== ok) objectKeys.push(ok);
+    if (f.host.source !== lastSource) {
+      lastSource = f.host.source;
+      objectKeys.push(f.sources[0]!);
+    }
     for (let i = 1; i < f.sources.length; i++) depSources.add(f.sources[i]!);
     if (!f.usable) continue;
     const host = f.host.host;
-    const seen = hostsSeen.get(host);
-    if (seen === undefined) {
-      hostsSeen.set(host, f);
+    const count = hosts.size;
+    hosts.add(host);
+    if (hosts.size > count) {
       fqdns.push(host);
+      fqdnHashes.push(f.hostHash);
       for (const p of f.pools) pools.push(p);
     } else {
-      repeatedHosts = true;
-      const names = seen instanceof Set ? seen : new Set(seen.pools.map((p) => p.name));
-      hostsSeen.set(host, names);
+      poolNames ??= new Map();
+      let names = poolNames.get(host);
+      if (!names) {
+        names = new Set();
+        for (let k = 0; k < at; k++) {
+          const g = frags[k]!;
+          if (g.usable && g.host.host === host) for (const p of g.pools) names.add(p.name);
+        }
+        poolNames.set(host, names);
+      }
       for (const p of f.pools) {
         if (names.has(p.name)) continue;
         names.add(p.name);
@@ -104,15 +125,42 @@ export function buildSharedModel(
       if (f.host.redirect) redirectHosts.push(host);
     }
   }
+  for (const d of depSources) objectKeys.push(d); // never an Ingress/Route key
+  return {
+    sources: objectKeys,
+    fqdns,
+    fqdnHashes,
+    pools,
+    members,
+    repeatedHosts: poolNames !== undefined,
+    secure,
+    redirectHosts,
+  };
+}
+
+/**
+ * One shared L7 VS model (`<tenant>/<cluster>--[<akoNs>-]Shared-L7-<n>`): VsVip, insecure pools, shared PG,
+ * redirect policy, datascript, parent VS, then the SNI children. Undefined when nothing lands on it, unless
+ * `keepEmpty` (a shard applied before: AKO keeps the empty shard VS and its VIP).
+ */
+export function buildSharedModel(
+  ctx: BuildContext,
+  vsName: string,
+  tenant: string,
+  frags: HostFragment[],
+  sniCache?: SniCache,
+  keepEmpty = false,
+): AviModel | undefined {
+  const auto = sharedVsFqdn(ctx, vsName, tenant);
+  const { sources, fqdns, fqdnHashes, pools, members, repeatedHosts, secure, redirectHosts } = gatherHosts(frags, auto);
   const children: AviObject[] = [];
   for (const [host, list] of secure) children.push(...sniChild(ctx, vsName, tenant, host, list, sniCache));
   // AKO keeps the shard VS and its VIP whatever lands on it: a host whose Secret is missing leaves a VS with
   // ports 80/443 and no SNI child; `emptyShardModel` covers a shard nothing lands on any more.
   if (frags.length === 0 && !keepEmpty) return undefined;
 
-  // FQDNs are distinct by construction unless the auto-FQDN equals a host; members unless a host repeats.
-  const fqdnsDistinct = !auto || !hostsSeen.has(auto);
-  const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, fqdns, undefined, fqdnsDistinct), ...pools];
+  // FQDNs are distinct by construction (the auto-FQDN counts as seen); members unless a host repeats.
+  const objects: AviObject[] = [vsVipObject(ctx, vsName, tenant, fqdns, undefined, fqdnHashes), ...pools];
   objects.push(poolGroupObject(ctx, vsName, tenant, members, true, undefined, !repeatedHosts));
   const httpPolicies: Record<string, unknown>[] = [];
   if (redirectHosts.length > 0) {
@@ -152,8 +200,5 @@ export function buildSharedModel(
   };
   objects.push(obj('virtualservice', vsName, tenant, withCksum(vs)));
   objects.push(...children);
-  // Sources in a deterministic order: the Ingresses/Routes by key, then what they looked up, first seen first.
-  const sources = objectKeys;
-  for (const d of depSources) sources.push(d); // Service/EndpointSlice/Secret keys, never Ingress/Route keys
   return { name: modelName(tenant, vsName), tenant, objects, sources };
 }

@@ -176,7 +176,8 @@ export function vsVipObject(
   tenant: string,
   fqdns: string[],
   ipAddress?: string,
-  distinct = false,
+  /** Given by a caller whose FQDNs are distinct: their hashes, in the same order (a shard has thousands). */
+  fqdnHashes?: readonly number[],
 ): AviObject {
   const net = ctx.instance.network.vipNetworkList[0];
   const vip: Record<string, unknown> = { vip_id: '0', auto_allocate_ip: !ipAddress };
@@ -195,7 +196,7 @@ export function vsVipObject(
     // An IPv6 VIP network: dual stack with a v4 CIDR as well, else IPv6 only (AKO's UpdateV6).
     if (net.v6cidr) vip.auto_allocate_ip_type = net.cidr ? 'V4_V6' : 'V6_ONLY';
   }
-  const unique = distinct ? fqdns : [...new Set(fqdns)];
+  const unique = fqdnHashes ? fqdns : [...new Set(fqdns)];
   const head = {
     name,
     tenant_ref: ref.tenant(tenant),
@@ -207,7 +208,7 @@ export function vsVipObject(
   };
   const body = {
     name,
-    vsvip_cloud_config_cksum: checksumWithList(head, unique.map(fnv1a32)),
+    vsvip_cloud_config_cksum: checksumWithList(head, fqdnHashes ?? unique.map(fnv1a32)),
     tenant_ref: head.tenant_ref,
     cloud_ref: head.cloud_ref,
     east_west_placement: false,

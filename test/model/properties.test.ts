@@ -187,13 +187,28 @@ describe('model properties', () => {
         op: 'upsert' as const,
         o: f.ns(x.ns, { app: 'migrate' }, x.t ? { 'ako.vmware.com/tenant-name': x.t } : undefined),
       })),
+      // A rule without a host (it can land on any shard of its tenant); the Avi class made default or not.
+      fc.record({ ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('i1', 'i4') }).map((x) => ({
+        op: 'upsert' as const,
+        o: f.ingress(x.ns, x.name, [{ paths: [{ path: '/h', service: 's1' }] }]),
+      })),
+      fc.boolean().map((isDefault) => ({ op: 'upsert' as const, o: f.aviClass(isDefault) })),
+    );
+    // Shards of every size (one shard holds every host with SMALL), dedicated VSes, and NodePort servers (whose
+    // fragments are never kept, so the rebuild reads every contributor).
+    const arbSettings = fc.constantFrom<Record<string, unknown>>(
+      {},
+      { 'L7Settings.shardVSSize': 'SMALL' },
+      { 'L7Settings.shardVSSize': 'DEDICATED' },
+      { 'L7Settings.serviceType': 'NodePort' },
     );
     fc.assert(
       fc.property(
+        arbSettings,
         fc.array(arbIngress, { maxLength: 4 }),
         fc.array(arbChange, { minLength: 1, maxLength: 8 }),
-        (ings, changes) => {
-          const inst = f.primary();
+        (settings, ings, changes) => {
+          const inst = f.primary(settings);
           let view = viewOf(ings);
           const models = new Map<string, AviModel>(buildModels(inst, view).models.map((m) => [m.name, m]));
           for (const c of changes) {
@@ -207,13 +222,24 @@ describe('model properties', () => {
             if (c.op === 'upsert') for (const n of affectedModels(inst, view, c.o)) names.add(n);
             for (const n of names) models.delete(n);
             for (const m of buildSelectedModels(inst, view, names).models) models.set(m.name, m);
-            const full = buildModels(inst, JSON.parse(JSON.stringify(view))).models;
+            const fresh = () => JSON.parse(JSON.stringify(view)) as ClusterView;
+            const full = buildModels(inst, fresh()).models;
             expect([...models.keys()].sort()).toEqual(full.map((m) => m.name));
             for (const m of full) expect(models.get(m.name)).toEqual(m);
+            // Every model rebuilt on the carried index says what a fresh full build says: models, skipped
+            // fields and served hosts.
+            const facts = { collectHosts: true };
+            const candidates = view.objects.flatMap((o) => affectedModels(inst, view, o));
+            const every = buildSelectedModels(inst, view, [...models.keys(), ...candidates], facts);
+            const whole = buildModels(inst, fresh(), facts);
+            expect(every.models).toEqual(whole.models);
+            expect(every.skipped).toEqual(whole.skipped);
+            const byHost = (a: { host: string }, b: { host: string }) => (a.host < b.host ? -1 : 1);
+            expect([...(every.hosts ?? [])].sort(byHost)).toEqual([...(whole.hosts ?? [])].sort(byHost));
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 120 },
     );
   });
 });
