@@ -3,7 +3,14 @@
  * the built models serve; hosts another instance holds are excluded and the models rebuilt without them; hosts
  * this instance no longer serves are released and their waiters asked to rebuild (a sweep of that instance).
  */
-import { describeHolder, type HostClaim, type HostClaimRegistry } from '../../shared/instance/host-claims.ts';
+import {
+  type ClaimedObject,
+  describeHolder,
+  type HostClaim,
+  type HostClaimRegistry,
+  objectWords,
+  sameObject,
+} from '../../shared/instance/host-claims.ts';
 import type { PublishedEvent } from '../../shared/instance/reporting.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { DesiredState, ServedHost, SkippedObject } from '../../shared/model/types.ts';
@@ -25,7 +32,7 @@ export interface ClaimResult {
 }
 
 const HELD_CACHE_MS = 60_000;
-const objectWords = (h: ServedHost) => `${h.kind} ${h.namespace}/${h.name}`;
+const objectOf = (h: ServedHost): ClaimedObject => ({ kind: h.kind, namespace: h.namespace, name: h.name });
 
 export function createHostClaimStep(deps: HostClaimStepDeps) {
   const { instance, registry, log } = deps;
@@ -49,8 +56,9 @@ export function createHostClaimStep(deps: HostClaimStepDeps) {
     const notices: SkippedObject[] = [];
     for (const h of built.hosts ?? []) {
       const have = mine.get(h.host);
-      if (have && have.object === objectWords(h) && have.model === h.model) continue;
-      const c = await registry.claim({ host: h.host, instance: instance.id, object: objectWords(h), model: h.model });
+      const object = objectOf(h);
+      if (have && sameObject(have.object, object) && have.model === h.model) continue;
+      const c = await registry.claim({ host: h.host, instance: instance.id, object, model: h.model });
       if (c.instance === instance.id) {
         mine.set(h.host, c);
         continue;
@@ -63,17 +71,12 @@ export function createHostClaimStep(deps: HostClaimStepDeps) {
         outcome: 'skipped',
         reason: `held by ${holder}`,
       });
-      const [kind, ref] = c.object.split(' ');
-      const [namespace, name] = (ref ?? '').split('/');
-      if (kind && namespace && name)
-        notices.push({
-          kind,
-          namespace,
-          name,
-          field: kind === 'Route' ? 'spec.host' : 'spec.rules[].host',
-          reason: `host ${h.host} is also asked for by ${objectWords(h)} of instance ${instance.id}, which does not serve it; this object keeps it (first claimant)`,
-          code: 'HostConflict',
-        });
+      notices.push({
+        ...c.object,
+        field: c.object.kind === 'Route' ? 'spec.host' : 'spec.rules[].host',
+        reason: `host ${h.host} is also asked for by ${objectWords(object)} of instance ${instance.id}, which does not serve it; this object keeps it (first claimant)`,
+        code: 'HostConflict',
+      });
     }
     return { lostNow, notices };
   }

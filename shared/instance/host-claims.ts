@@ -7,12 +7,19 @@
  * (its object gone or changed), the waiters are asked to rebuild, and the first of them to claim it serves it.
  */
 
+/** The Ingress or Route a host is claimed for. */
+export interface ClaimedObject {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
 export interface HostClaim {
   host: string;
   /** Instance id holding the host. */
   instance: string;
-  /** The object asking for it, in words (`Ingress shop/web`). */
-  object: string;
+  /** The object asking for it. */
+  object: ClaimedObject;
   /** The holder's model that serves it (its claims are released by model). */
   model: string;
   /** Who asked for the host while it was held, and for which model (rebuilt once the host is released). */
@@ -40,7 +47,7 @@ export interface HostClaimRegistry {
 export function decideClaim(existing: HostClaim | undefined, c: Claimant): { claim: HostClaim; write: boolean } {
   if (!existing) return { claim: { ...c, waiters: [] }, write: true };
   if (existing.instance === c.instance) {
-    const same = existing.object === c.object && existing.model === c.model;
+    const same = sameObject(existing.object, c.object) && existing.model === c.model;
     return same ? { claim: existing, write: false } : { claim: { ...existing, ...c }, write: true };
   }
   if (existing.waiters.some((w) => w.instance === c.instance && w.model === c.model))
@@ -52,9 +59,18 @@ export function decideClaim(existing: HostClaim | undefined, c: Claimant): { cla
   return { claim: { ...existing, waiters }, write: true };
 }
 
+export function sameObject(a: ClaimedObject, b: ClaimedObject): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/** An object in the words of an Event: `Ingress shop/web`. */
+export function objectWords(o: ClaimedObject): string {
+  return `${o.kind} ${o.namespace}/${o.name}`;
+}
+
 /** Who serves a host, in the words of a HostConflict Event. */
 export function describeHolder(c: HostClaim): string {
-  return `${c.object} of instance ${c.instance}`;
+  return `${objectWords(c.object)} of instance ${c.instance}`;
 }
 
 /** In-memory registry: one per cluster, shared by every instance of the embedded runtime. */

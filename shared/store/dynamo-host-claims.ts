@@ -10,7 +10,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decideClaim, type HostClaim, type HostClaimRegistry } from '../instance/host-claims.ts';
+import { type ClaimedObject, decideClaim, type HostClaim, type HostClaimRegistry } from '../instance/host-claims.ts';
 
 export interface DynamoHostClaimsOptions {
   client: DynamoDBDocumentClient;
@@ -20,8 +20,17 @@ export interface DynamoHostClaimsOptions {
   maxAttempts?: number;
 }
 
-interface ClaimItem extends HostClaim {
+interface ClaimItem extends Omit<HostClaim, 'object'> {
+  /** A map; a string (`Ingress shop/web`) in items written before claims carried the object's fields. */
+  object: ClaimedObject | string;
   ver: number;
+}
+
+function objectOf(o: ClaimItem['object']): ClaimedObject {
+  if (typeof o !== 'string') return { kind: o.kind, namespace: o.namespace, name: o.name };
+  const [kind = '', ref = ''] = o.split(' ');
+  const [namespace = '', name = ''] = ref.split('/');
+  return { kind, namespace, name };
 }
 
 const isConflict = (err: unknown) =>
@@ -46,7 +55,7 @@ export function createDynamoHostClaims(opts: DynamoHostClaimsOptions): HostClaim
   const claimOf = (i: ClaimItem): HostClaim => ({
     host: i.host,
     instance: i.instance,
-    object: i.object,
+    object: objectOf(i.object),
     model: i.model,
     waiters: i.waiters ?? [],
   });
