@@ -7,21 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeliveryChaos } from '../../infra/local/event-bus.ts';
-import type { Runtime } from '../../infra/local/runtime.ts';
-import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRuntime } from '../e2e/support.ts';
-import { eventually, fingerprint } from './support.ts';
-
-type DevCluster = NonNullable<ReturnType<Runtime['devClusters']['get']>>;
-
-function base(dc: DevCluster) {
-  dc.apply(namespace('shop', { app: 'migrate' }));
-  dc.apply(namespace('blueshop', { key: 'value2' }));
-  for (const ns of ['shop', 'blueshop']) {
-    dc.apply(service(ns, 'web'));
-    dc.apply(endpointSlice(ns, 'web', ['10.0.0.1', '10.0.0.2']));
-    for (const n of ['a', 'b', 'c']) dc.apply(ingress(ns, n, `${n}.${ns}.example.com`, 'web'));
-  }
-}
+import { endpointSlice, ingress, namespace } from '../e2e/support.ts';
+import { type DevCluster, playHistory, referenceOf } from './support.ts';
 
 /** shop moves from the primary (app=migrate) to the blue instance (key=value2), and changes right after. */
 function moveAndEdit(dc: DevCluster) {
@@ -30,53 +17,8 @@ function moveAndEdit(dc: DevCluster) {
   dc.apply(endpointSlice('shop', 'web', ['10.0.0.3']));
 }
 
-interface RunResult {
-  state: string[];
-  deadLetters: string[];
-  busDelayed: number;
-  busDuplicated: number;
-  convergedAfterMs: number;
-}
-
-let reference: string[] | undefined;
-
-async function play(busChaos?: DeliveryChaos): Promise<RunResult> {
-  const rt = await startTestRuntime(SEED_REGISTRY, {
-    simSeed: 1,
-    queue: { backoffMs: () => 20, maxReceiveCount: 5, outageBackoffMs: (n) => Math.min(400, 25 * 2 ** (n - 1)) },
-    ...(busChaos ? { busChaos } : {}),
-  });
-  try {
-    const dc = rt.devClusters.get('demo')!;
-    base(dc);
-    await rt.waitForConvergence({ timeoutMs: 60_000 });
-    expect(fingerprint(rt).filter((l) => l.startsWith('pool ')).length).toBe(6);
-    const movedAt = Date.now();
-    moveAndEdit(dc);
-    const want = reference;
-    if (want) await eventually(() => JSON.stringify(fingerprint(rt)) === JSON.stringify(want), 'reference state');
-    const convergedAfterMs = Date.now() - movedAt;
-    await rt.waitForConvergence({ timeoutMs: 60_000 });
-    return {
-      state: fingerprint(rt),
-      deadLetters: rt.deadLetters().map((d) => `${d.where}: ${d.reason}`),
-      busDelayed: rt.bus.chaosStats.delayed,
-      busDuplicated: rt.bus.chaosStats.duplicated,
-      convergedAfterMs,
-    };
-  } finally {
-    await rt.stop();
-  }
-}
-
-async function referenceState(): Promise<string[]> {
-  if (!reference) {
-    const r = await play();
-    expect(r.deadLetters).toEqual([]);
-    reference = r.state;
-  }
-  return reference;
-}
+const referenceState = referenceOf(moveAndEdit);
+const play = async (busChaos: DeliveryChaos) => playHistory(moveAndEdit, { busChaos }, await referenceState());
 
 describe('namespace moves under reordered and duplicated delivery', () => {
   it('the calm move: shop is served by the blue instance only, with its new Ingress and endpoints', async () => {
@@ -107,6 +49,7 @@ describe('namespace moves under reordered and duplicated delivery', () => {
       expect(r.busDelayed).toBeGreaterThan(0);
       expect(r.state).toEqual(ref);
       expect(r.deadLetters).toEqual([]);
+      expect(r.foreignUntouched).toBe(true);
     });
   }
 });

@@ -6,27 +6,11 @@
  * letter. Convergence is awaited (polled), never timed.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeliveryChaos } from '../../infra/local/event-bus.ts';
-import type { Runtime } from '../../infra/local/runtime.ts';
-import { endpointSlice, ingress, namespace, SEED_REGISTRY, service, startTestRuntime } from '../e2e/support.ts';
-import { eventually, fingerprint } from './support.ts';
+import { endpointSlice, ingress } from '../e2e/support.ts';
+import { CLUSTER, type DevCluster, type Faults, playHistory, type RunResult, referenceOf } from './support.ts';
 
-const CLUSTER = 'demo';
-
-const FOREIGN = { name: 'someone-elses-pool', created_by: 'a-person', servers: [] };
-const foreign = (rt: Runtime) => rt.aviSim!.objects('pool').find((p) => p.name === FOREIGN.name);
-
-/** The cluster's history: two namespaces (one per instance), then edits. */
-function base(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
-  dc.apply(namespace('shop', { app: 'migrate' }));
-  dc.apply(namespace('blueshop', { key: 'value2' }));
-  for (const ns of ['shop', 'blueshop']) {
-    dc.apply(service(ns, 'web'));
-    dc.apply(endpointSlice(ns, 'web', ['10.0.0.1', '10.0.0.2']));
-    for (const n of ['a', 'b', 'c']) dc.apply(ingress(ns, n, `${n}.${ns}.example.com`, 'web'));
-  }
-}
-function edits(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
+/** After the base: edits in both namespaces. */
+function edits(dc: DevCluster) {
   for (const ns of ['shop', 'blueshop']) {
     dc.apply(ingress(ns, 'a', `a2.${ns}.example.com`, 'web'));
     dc.delete('networking.k8s.io/v1', 'Ingress', ns, 'b');
@@ -35,82 +19,8 @@ function edits(dc: NonNullable<ReturnType<Runtime['devClusters']['get']>>) {
   }
 }
 
-interface Faults {
-  busChaos?: DeliveryChaos;
-  /** The product's own outage back-off (1 s doubling to 20 s) instead of the suite's fast one. */
-  realBackoff?: boolean;
-  /** Runs right before the edits; returns the recovery. */
-  during?: (rt: Runtime) => () => void;
-  /** How long the fault lasts after the edits (default 1.5 s). */
-  faultMs?: number;
-}
-
-interface RunResult {
-  state: string[];
-  deadLetters: string[];
-  foreignUntouched: boolean;
-  /** ms from recovery to the reference state (figures only, never asserted). */
-  convergedAfterMs: number;
-  /** Retries of messages that failed because the controller did not answer. */
-  outageRetries: number;
-  busDelayed: number;
-  busDuplicated: number;
-}
-
-let reference: string[] | undefined;
-
-async function play(faults: Faults = {}): Promise<RunResult> {
-  const rt = await startTestRuntime(SEED_REGISTRY, {
-    simSeed: 1,
-    queue: {
-      backoffMs: () => 20,
-      maxReceiveCount: 5,
-      ...(faults.realBackoff ? {} : { outageBackoffMs: (n: number) => Math.min(400, 25 * 2 ** (n - 1)) }),
-    },
-    ...(faults.busChaos ? { busChaos: faults.busChaos } : {}),
-  });
-  try {
-    const dc = rt.devClusters.get(CLUSTER)!;
-    rt.aviSim!.create('pool', FOREIGN);
-    const foreignBefore = JSON.stringify(foreign(rt));
-    base(dc);
-    await rt.waitForConvergence({ timeoutMs: 60_000 });
-    // The base must have landed, or the comparison below would compare two empty controllers.
-    expect(fingerprint(rt).filter((l) => l.startsWith('pool ')).length).toBe(6);
-    const recover = faults.during?.(rt);
-    edits(dc);
-    if (recover) {
-      // Let the faults bite on the edits before recovering.
-      await new Promise((r) => setTimeout(r, faults.faultMs ?? 1500));
-      recover();
-    }
-    const recoveredAt = Date.now();
-    const want = reference;
-    if (want) await eventually(() => JSON.stringify(fingerprint(rt)) === JSON.stringify(want), 'reference state');
-    const convergedAfterMs = Date.now() - recoveredAt;
-    await rt.waitForConvergence({ timeoutMs: 60_000 });
-    return {
-      state: fingerprint(rt),
-      deadLetters: rt.deadLetters().map((d) => `${d.where}: ${d.reason}`),
-      foreignUntouched: JSON.stringify(foreign(rt)) === foreignBefore,
-      convergedAfterMs,
-      outageRetries: [...rt.syncQueues.values()].reduce((n, q) => n + q.stats.outageRetries, 0),
-      busDelayed: rt.bus.chaosStats.delayed,
-      busDuplicated: rt.bus.chaosStats.duplicated,
-    };
-  } finally {
-    await rt.stop();
-  }
-}
-
-async function referenceState(): Promise<string[]> {
-  if (!reference) {
-    const r = await play();
-    expect(r.deadLetters).toEqual([]);
-    reference = r.state;
-  }
-  return reference;
-}
+const referenceState = referenceOf(edits);
+const play = async (faults: Faults = {}) => playHistory(edits, faults, await referenceState());
 
 function report(name: string, r: RunResult) {
   if (process.env.CHAOS_REPORT)
