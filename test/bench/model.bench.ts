@@ -1,6 +1,6 @@
 // Model benchmark: full build of 10,000 Ingresses and the incremental rebuild after one Ingress change,
 // side by side with the baselines (a full rebuild after the same change; an incremental rebuild on a view
-// that is re-indexed from scratch). Run: npx tsx test/bench/model.bench.ts
+// that is re-indexed from scratch). Run: npx tsx test/bench/model.bench.ts (env INGRESSES=<n>, SHARD_SIZE=SMALL|MEDIUM|LARGE)
 import { performance } from 'node:perf_hooks';
 import { affectedModels, applyChange, buildModels, buildSelectedModels } from '../../shared/model/index.ts';
 import type { ClusterView, KubeObject } from '../../shared/model/types.ts';
@@ -68,7 +68,7 @@ function cpuMs(): number {
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
 
 async function main(): Promise<void> {
-  const inst = f.primary();
+  const inst = f.primary(process.env.SHARD_SIZE ? { 'L7Settings.shardVSSize': process.env.SHARD_SIZE } : undefined);
   const base = makeView();
   const objCount = base.objects.length;
 
