@@ -3,7 +3,7 @@ import { type BuildContext, createContext, dnsSubdomains, skip, tenantOf } from 
 import { applyCrdsToModel, withInfraMarkers } from './crd-apply.ts';
 import { contextFor, scopedContext, scopedInstance } from './crd-infrasetting.ts';
 import { applyL4Rule } from './crd-l4rule.ts';
-import { assemblyOf, type Derived, derivedFor, L7_KINDS, objectByKey } from './derived.ts';
+import { assemblyOf, type Derived, derivedFor, forgetAssembly, L7_KINDS, objectByKey } from './derived.ts';
 import { buildEvhModel } from './evh.ts';
 import { buildEvhDedicatedModel } from './evh-dedicated.ts';
 import { keptShards } from './kept-shards.ts';
@@ -106,6 +106,10 @@ function buildKeptL7(ctx: BuildContext, d: Derived, wanted: Set<string>): AviMod
   for (const model of [...wanted].sort(cmp)) {
     const candidates = d.byModel.get(model);
     const hostless = d.hostless.get(splitModelName(model).tenant);
+    if (!candidates?.size && !hostless?.size) {
+      forgetAssembly(d, caches.factsKey, model); // nothing can land on it (an L4 model, or a shard emptied)
+      continue;
+    }
     const segments = assemblyOf(d, caches.factsKey, model).refresh({
       *contributors() {
         if (candidates) yield* candidates;

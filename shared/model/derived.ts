@@ -58,6 +58,10 @@ export function assemblyOf(d: Derived, factsKey: string, model: string): ModelAs
   return a;
 }
 
+export function forgetAssembly(d: Derived, factsKey: string, model: string): void {
+  d.assemblies.get(factsKey)?.delete(model);
+}
+
 /** An Ingress/Route whose fragments or placement may have changed: every kept model it can be part of re-reads it. */
 function markDirty(d: Derived, key: ObjectKey): void {
   if (d.assemblies.size === 0) return;
