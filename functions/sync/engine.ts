@@ -339,7 +339,10 @@ export function createSyncEngine(deps: EngineDeps) {
       await hostClaims.releaseUnserved(built, names);
       await reportNotices(claimed.notices);
     }
-    await reportSkipped(built.skipped);
+    await reportSkipped(built.skipped, {
+      evaluated: built.models.flatMap((m) => m.sources),
+      complete: names === undefined,
+    });
     await reportCrStatuses(view, facts);
     return built;
   }

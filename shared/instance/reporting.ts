@@ -6,8 +6,55 @@ import type { ReleaseConfirmedEvent, SweepRequestedEvent, SyncStatusEvent } from
 import type { Logger } from '../log.ts';
 import type { ClusterView, ObjectKey, SkippedObject } from '../model/types.ts';
 import type { InstanceConfig } from '../registry/types.ts';
-import type { InstanceStore } from '../store/types.ts';
+import { failureId, type InstanceStore } from '../store/types.ts';
 import { objectKeyOf, type RecordedModel, type WorkingSet } from './working-set.ts';
+
+/**
+ * A problem found again at every rebuild of its model is reported again only after this long: each report is a
+ * Kubernetes Event, a store write and a bus event, and Kubernetes keeps Events for an hour by default.
+ */
+export const REPEAT_REPORT_MS = 10 * 60_000;
+/** Objects whose reports are remembered; past this the memory is dropped (costs only repeated reports). */
+const MAX_REMEMBERED = 50_000;
+
+/** What was reported per object (`<field>|<reason>` → when), so a problem unchanged is not reported again soon. */
+function createRepeatFilter(now: () => number) {
+  const reported = new Map<ObjectKey, Map<string, number>>();
+  return {
+    /** The problems among `skipped` not reported within REPEAT_REPORT_MS (and now remembered as reported). */
+    fresh(skipped: readonly SkippedObject[]): SkippedObject[] {
+      const t = now();
+      const byObject = new Map<ObjectKey, SkippedObject[]>();
+      for (const s of skipped) {
+        const key = objectKeyOf(s.kind, s.namespace, s.name);
+        const l = byObject.get(key);
+        if (l) l.push(s);
+        else byObject.set(key, [s]);
+      }
+      const out: SkippedObject[] = [];
+      for (const [key, list] of byObject) {
+        const before = reported.get(key);
+        const after = new Map<string, number>();
+        for (const s of list) {
+          const what = `${s.field}|${s.reason}`;
+          const at = before?.get(what);
+          if (at !== undefined && t >= at && t - at < REPEAT_REPORT_MS) after.set(what, at);
+          else {
+            after.set(what, t);
+            out.push(s);
+          }
+        }
+        if (!reported.has(key) && reported.size >= MAX_REMEMBERED) reported.clear();
+        reported.set(key, after);
+      }
+      return out;
+    },
+    /** The object's problems are over (or may be): its next problem is reported at once. */
+    forget(key: ObjectKey): boolean {
+      return reported.delete(key);
+    },
+  };
+}
 
 export type PublishedEvent =
   | { detailType: 'release-confirmed'; detail: ReleaseConfirmedEvent }
@@ -22,13 +69,15 @@ export interface KubernetesStatusReporter {
 
 export function createReporting(deps: {
   instance: InstanceConfig;
-  store: Pick<InstanceStore, 'recordFailure'>;
+  store: Pick<InstanceStore, 'recordFailure' | 'listFailures' | 'clearFailure'>;
   publish(event: PublishedEvent): Promise<void> | void;
   log: Logger;
   now(): Date;
   statusReporter?: KubernetesStatusReporter;
 }) {
   const { instance, store, log } = deps;
+  const skips = createRepeatFilter(() => deps.now().getTime());
+  const notices = createRepeatFilter(() => deps.now().getTime());
 
   async function recordPermanent(entry: {
     model?: string;
@@ -102,13 +151,27 @@ export function createReporting(deps: {
     }
   }
 
-  async function reportSkipped(skipped: SkippedObject[]): Promise<void> {
-    if (deps.statusReporter && skipped.length) {
-      await deps.statusReporter.reportSkipped(skipped).catch((err: unknown) => {
+  /**
+   * Reports what a build skipped: a Warning Event on the object, a failure record and a status event, each once
+   * per problem (again after REPEAT_REPORT_MS if it lasts). `evaluated`: the objects the build looked at (the
+   * sources of its models); one of them not skipped any more reports its next problem at once. `complete`: the
+   * build covered every object of the instance, so a failure record of an object it did not skip is cleared.
+   */
+  async function reportSkipped(
+    skipped: SkippedObject[],
+    opts: { evaluated?: Iterable<ObjectKey>; complete?: boolean } = {},
+  ): Promise<void> {
+    const skippedNow = new Set(skipped.map((s) => objectKeyOf(s.kind, s.namespace, s.name)));
+    for (const key of opts.evaluated ?? []) if (!skippedNow.has(key)) skips.forget(key);
+    if (opts.complete) await clearResolved(skippedNow);
+    const fresh = skips.fresh(skipped);
+    if (deps.statusReporter && fresh.length) {
+      await deps.statusReporter.reportSkipped(fresh).catch((err: unknown) => {
         log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
+        for (const s of fresh) skips.forget(objectKeyOf(s.kind, s.namespace, s.name)); // tried again next build
       });
     }
-    for (const s of skipped) {
+    for (const s of fresh) {
       await recordPermanent({
         object: objectKeyOf(s.kind, s.namespace, s.name),
         reason: `${s.field}: ${s.reason}`,
@@ -118,10 +181,26 @@ export function createReporting(deps: {
     }
   }
 
+  /** Failure records of skipped objects (no model) that a build of every object did not skip again. */
+  async function clearResolved(skippedNow: ReadonlySet<ObjectKey>): Promise<void> {
+    try {
+      for (const f of await store.listFailures()) {
+        if (f.model !== undefined || f.objectKey === undefined || skippedNow.has(f.objectKey)) continue;
+        await store.clearFailure(f.id ?? failureId(f));
+        skips.forget(f.objectKey);
+        log.info('problem resolved: failure record cleared', { object: f.objectKey, outcome: 'resolved' });
+      }
+    } catch (err) {
+      log.warn('cannot clear resolved failures', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   /** Warning Events only (nothing recorded as failed): e.g. a host this instance keeps that another asked for. */
-  async function reportNotices(notices: SkippedObject[]): Promise<void> {
-    if (!deps.statusReporter || notices.length === 0) return;
-    await deps.statusReporter.reportSkipped(notices).catch((err: unknown) => {
+  async function reportNotices(all: SkippedObject[]): Promise<void> {
+    const fresh = notices.fresh(all);
+    if (!deps.statusReporter || fresh.length === 0) return;
+    await deps.statusReporter.reportSkipped(fresh).catch((err: unknown) => {
+      for (const s of fresh) notices.forget(objectKeyOf(s.kind, s.namespace, s.name));
       log.warn('cannot publish Kubernetes events', { reason: err instanceof Error ? err.message : String(err) });
     });
   }
