@@ -1,5 +1,5 @@
 import type { AviRefs } from '../../shared/model/crd-refs.ts';
-import type { KubeObject } from '../../shared/model/types.ts';
+import type { CloudFacts, KubeObject } from '../../shared/model/types.ts';
 
 let stamp = 0;
 /** Creation timestamps in creation order (the older of two CRs claiming one FQDN keeps it). */
@@ -83,4 +83,26 @@ export function refs(extra: Partial<Record<keyof AviRefs, string[]>> = {}): AviR
   const out: AviRefs = {};
   for (const [k, v] of Object.entries({ ...base, ...extra })) (out as Record<string, Set<string>>)[k] = new Set(v);
   return out;
+}
+
+/** The AviInfraSetting of AKO's ingressclass tests: its SE group and VIP network, and a shard size. */
+export const SETTING = 'my-infrasetting';
+
+/** Controller facts in which the setting's SE group and network exist. */
+export const infraFacts: CloudFacts = {
+  dnsSubdomains: [],
+  aviRefs: refs({
+    serviceenginegroup: ['Default-Group', `thisisaviref-${SETTING}-seGroup`],
+    network: ['net123', 'thisisaviref-networkName'],
+  }),
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: CR specs are free-form in tests
+export function shardSetting(shardSize = 'SMALL', extra: Record<string, any> = {}): KubeObject {
+  return infraSetting(SETTING, {
+    seGroup: { name: `thisisaviref-${SETTING}-seGroup` },
+    network: { vipNetworks: [{ networkName: 'thisisaviref-networkName', cidr: '10.10.10.0/24' }] },
+    l7Settings: { shardSize },
+    ...extra,
+  });
 }

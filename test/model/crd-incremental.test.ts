@@ -2,24 +2,12 @@
 // models rebuilt on the carried index equal a fresh full build.
 import { describe, expect, it } from 'vitest';
 import { affectedModels, applyChange, buildModels, buildSelectedModels } from '../../shared/model/index.ts';
-import type { CloudFacts, ClusterView, KubeObject } from '../../shared/model/types.ts';
-import { infraClass, infraSetting, refs } from './crd-fixtures.ts';
+import type { ClusterView, KubeObject } from '../../shared/model/types.ts';
+import { infraClass, infraFacts, SETTING, shardSetting } from './crd-fixtures.ts';
 import * as f from './fixtures.ts';
 
-const SETTING = 'my-infrasetting';
-const facts: CloudFacts = {
-  dnsSubdomains: [],
-  aviRefs: refs({
-    serviceenginegroup: ['Default-Group', `thisisaviref-${SETTING}-seGroup`],
-    network: ['net123', 'thisisaviref-networkName'],
-  }),
-};
-const setting = (shardSize: string) =>
-  infraSetting(SETTING, {
-    seGroup: { name: `thisisaviref-${SETTING}-seGroup` },
-    network: { vipNetworks: [{ networkName: 'thisisaviref-networkName', cidr: '10.10.10.0/24' }] },
-    l7Settings: { shardSize },
-  });
+const facts = infraFacts;
+const setting = shardSetting;
 const ing = (name: string, host: string, className?: string) =>
   f.ingress('default', name, [{ host, paths: [{ path: '/', service: 'avisvc' }] }], className ? { className } : {});
 

@@ -5,28 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateBody } from '../../infra/avi-sim/validation.ts';
 import { affectedModels, applyChange, buildCrStatuses, buildModels } from '../../shared/model/index.ts';
-import type { CloudFacts, KubeObject } from '../../shared/model/types.ts';
-import { infraClass, infraSetting, refs } from './crd-fixtures.ts';
+import type { KubeObject } from '../../shared/model/types.ts';
+import { infraClass, infraFacts, infraSetting, SETTING, shardSetting } from './crd-fixtures.ts';
 import * as f from './fixtures.ts';
 import { body, model, names, object } from './helpers.ts';
 
-const SETTING = 'my-infrasetting';
-const facts: CloudFacts = {
-  dnsSubdomains: [],
-  aviRefs: refs({
-    serviceenginegroup: ['Default-Group', `thisisaviref-${SETTING}-seGroup`],
-    network: ['net123', 'thisisaviref-networkName'],
-  }),
-};
-
-function setting(shardSize = 'SMALL', extra: Record<string, unknown> = {}): KubeObject {
-  return infraSetting(SETTING, {
-    seGroup: { name: `thisisaviref-${SETTING}-seGroup` },
-    network: { vipNetworks: [{ networkName: 'thisisaviref-networkName', cidr: '10.10.10.0/24' }] },
-    l7Settings: { shardSize },
-    ...extra,
-  });
-}
+const facts = infraFacts;
+const setting = shardSetting;
 
 /** baz.com secure (my-secret), bar.com insecure; Ingress of class avi-lb-setting. */
 function bazBar(className = 'avi-lb-setting', ns = 'default'): KubeObject[] {
