@@ -84,6 +84,11 @@ export interface EngineDeps {
   hostClaims?: HostClaimRegistry;
 }
 
+/** The Kubernetes objects a build looked at, without copying them into one list. */
+function* sourcesOfModels(models: readonly AviModel[]): Iterable<ObjectKey> {
+  for (const m of models) yield* m.sources;
+}
+
 export type { FailedObject, RecordedModel, WorkingSet } from '../../shared/instance/working-set.ts';
 
 export interface ReconcileOutcome {
@@ -340,7 +345,7 @@ export function createSyncEngine(deps: EngineDeps) {
       await reportNotices(claimed.notices);
     }
     await reportSkipped(built.skipped, {
-      evaluated: built.models.flatMap((m) => m.sources),
+      evaluated: sourcesOfModels(built.models),
       complete: names === undefined,
     });
     await reportCrStatuses(view, facts);
@@ -507,7 +512,7 @@ export function createSyncEngine(deps: EngineDeps) {
     log,
     /** deleteConfig: every host this instance claimed goes back to the cluster (waiters take them up). */
     releaseHosts: async () => {
-      await hostClaims?.releaseUnserved({ models: [], skipped: [] });
+      await hostClaims?.releaseAll();
     },
     loadWorkingSet,
     batchDone,

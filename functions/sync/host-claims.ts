@@ -112,5 +112,8 @@ export function createHostClaimStep(deps: HostClaimStepDeps) {
     }
   }
 
-  return { claim, releaseUnserved };
+  /** deleteConfig: every claim of the instance goes back to the cluster (as after a build that serves nothing). */
+  const releaseAll = () => releaseUnserved({ models: [], skipped: [] });
+
+  return { claim, releaseUnserved, releaseAll };
 }

@@ -53,6 +53,10 @@ function createRepeatFilter(now: () => number) {
     forget(key: ObjectKey): boolean {
       return reported.delete(key);
     },
+    /** Objects remembered (usually none: a build of a healthy shard then skips the look-ups). */
+    get size(): number {
+      return reported.size;
+    },
   };
 }
 
@@ -162,7 +166,7 @@ export function createReporting(deps: {
     opts: { evaluated?: Iterable<ObjectKey>; complete?: boolean } = {},
   ): Promise<void> {
     const skippedNow = new Set(skipped.map((s) => objectKeyOf(s.kind, s.namespace, s.name)));
-    for (const key of opts.evaluated ?? []) if (!skippedNow.has(key)) skips.forget(key);
+    if (skips.size > 0) for (const key of opts.evaluated ?? []) if (!skippedNow.has(key)) skips.forget(key);
     if (opts.complete) await clearResolved(skippedNow);
     const fresh = skips.fresh(skipped);
     if (deps.statusReporter && fresh.length) {
