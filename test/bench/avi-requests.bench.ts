@@ -205,7 +205,15 @@ async function runtime(seedDir: string | undefined, sim?: { url: string }): Prom
     sweeps: false,
     simSeed: 1,
     ...(seedDir ? { seedDir } : {}),
-    ...(sim ? { controller: sim.url } : {}),
+    // The take-over runtime runs its development cluster against the simulator of the first run on purpose.
+    // An external controller's login comes from the cluster, the environment or a file: the simulator's own.
+    ...(sim
+      ? {
+          controller: sim.url,
+          demoDevClusterWithRealController: true,
+          env: { CTRL_USERNAME: 'admin', CTRL_PASSWORD: 'admin' },
+        }
+      : {}),
     ...(SIM_LIMIT ? { simRateLimit: SIM_LIMIT } : {}),
     // An initial sync of a large instance runs longer than the default 120 s visibility timeout.
     queue: { maxReceiveCount: 10, backoffMs: (n) => Math.min(5000, 100 * 2 ** n), visibilityTimeoutMs: 3_600_000 },
